@@ -26,10 +26,9 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const reporter = process.env.CI ? ['--test-reporter=spec'] : [];
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporter, ...flags, ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
