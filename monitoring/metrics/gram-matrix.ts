@@ -1,0 +1,114 @@
+/**
+ * Gram matrices of an activation matrix A [samples × units], in float64, as full symmetric
+ * row-major arrays. The unit Gram AᵀA [units × units] feeds the duplicate-unit similarities and,
+ * when units ≤ samples, the spectrum; the sample Gram AAᵀ [samples × samples] is the smaller one
+ * when units > samples. Both have the same non-zero eigenvalues σ_k².
+ */
+import type { ActivationMatrix } from './activation-matrix.ts';
+
+/**
+ * Centred energy (variance × n) below this fraction of the raw energy Σa² is rounding noise left by
+ * subtracting the mean: the unit (or the whole layer) is constant over the batch.
+ */
+export const CONSTANT_RELATIVE_VARIANCE = 1e-10;
+
+/** AᵀA. A column-major float64 copy of A is made first so every inner product is contiguous. */
+export function unitGram(matrix: ActivationMatrix, out?: Float64Array): Float64Array {
+  const { data, samples, units } = matrix;
+  const columns = new Float64Array(samples * units);
+  for (let s = 0; s < samples; s++) {
+    const row = s * units;
+    for (let i = 0; i < units; i++) columns[i * samples + s] = data[row + i];
+  }
+  return symmetricProduct(columns, units, samples, out);
+}
+
+/** AAᵀ. */
+export function sampleGram(matrix: ActivationMatrix, out?: Float64Array): Float64Array {
+  const { data, samples, units } = matrix;
+  const rows = data instanceof Float64Array ? data : Float64Array.from(data);
+  return symmetricProduct(rows, samples, units, out);
+}
+
+/**
+ * X Xᵀ for row-major X [count × length]. Four rows of X are dotted with each earlier row at once,
+ * so each value of that row is loaded once per four products (≈2× faster than plain dots in V8).
+ */
+export function symmetricProduct(x: Float64Array, count: number, length: number, out?: Float64Array): Float64Array {
+  const gram = out ?? new Float64Array(count * count);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const r0 = i * length;
+    const r1 = r0 + length;
+    const r2 = r1 + length;
+    const r3 = r2 + length;
+    for (let j = 0; j < i + 4; j++) {
+      const rj = j * length;
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      let d3 = 0;
+      for (let k = 0; k < length; k++) {
+        const v = x[rj + k];
+        d0 += x[r0 + k] * v;
+        d1 += x[r1 + k] * v;
+        d2 += x[r2 + k] * v;
+        d3 += x[r3 + k] * v;
+      }
+      setSymmetric(gram, count, i, j, d0);
+      setSymmetric(gram, count, i + 1, j, d1);
+      setSymmetric(gram, count, i + 2, j, d2);
+      setSymmetric(gram, count, i + 3, j, d3);
+    }
+  }
+  for (; i < count; i++) {
+    const ri = i * length;
+    for (let j = 0; j <= i; j++) {
+      const rj = j * length;
+      let dot = 0;
+      for (let k = 0; k < length; k++) dot += x[ri + k] * x[rj + k];
+      setSymmetric(gram, count, i, j, dot);
+    }
+  }
+  return gram;
+}
+
+function setSymmetric(gram: Float64Array, count: number, i: number, j: number, value: number): void {
+  gram[i * count + j] = value;
+  gram[j * count + i] = value;
+}
+
+/**
+ * Centred unit Gram H̃ᵀH̃ = AᵀA − s sᵀ / n, with s the per-unit sums and n the sample count
+ * (H̃ = A with each unit's batch mean removed).
+ */
+export function centreUnitGram(gram: Float64Array, columnSum: Float64Array, samples: number, out?: Float64Array): Float64Array {
+  const units = columnSum.length;
+  const centred = out ?? new Float64Array(units * units);
+  for (let i = 0; i < units; i++) {
+    const scaled = columnSum[i] / samples;
+    for (let j = 0; j < units; j++) centred[i * units + j] = gram[i * units + j] - scaled * columnSum[j];
+  }
+  return centred;
+}
+
+/**
+ * Centred sample Gram H̃H̃ᵀ = P (AAᵀ) P with P = I − 11ᵀ/n: subtract row and column means and add
+ * back the grand mean. Same non-zero spectrum as the centred unit Gram.
+ */
+export function doubleCentre(gram: Float64Array, size: number, out?: Float64Array): Float64Array {
+  const centred = out ?? new Float64Array(size * size);
+  const rowMean = new Float64Array(size);
+  let grandMean = 0;
+  for (let i = 0; i < size; i++) {
+    let sum = 0;
+    for (let j = 0; j < size; j++) sum += gram[i * size + j];
+    rowMean[i] = sum / size;
+    grandMean += rowMean[i];
+  }
+  grandMean /= size;
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < size; j++) centred[i * size + j] = gram[i * size + j] - rowMean[i] - rowMean[j] + grandMean;
+  }
+  return centred;
+}
