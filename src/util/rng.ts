@@ -143,7 +143,7 @@ export class Rng {
   }
 
   state(): RngState {
-    return { s: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spare };
+    return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: this.spare };
   }
 
   restore(state: RngState): void {
