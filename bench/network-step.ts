@@ -1,13 +1,16 @@
 /**
- * Adapter from bench shapes to the real src/nn Network (createNetwork + trainStep), so nn.bench.ts
- * times exactly what the agents run: forward, backward, optimizer, StepTrace statistics and the one
- * readback. Returns null while src/nn/network.ts does not exist.
+ * Adapter from bench shapes to the real src/nn networks (trainStep with the StepTrace), so
+ * nn.bench.ts times exactly what the agents run: forward, backward, optimizer, StepTrace statistics
+ * (and, on tfjs, the readbacks). `engine` picks the tfjs DenseNetwork (on the active backend) or the
+ * typed-array engine, with or without the OpenBLAS addon.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
-import type { NetworkSpec } from '../src/nn/types.ts';
+import { createTfjsNetwork } from '../src/nn/network.ts';
+import { TypedNetwork } from '../src/nn/typed/network.ts';
+import { meanSquaredError, softmaxCrossEntropy } from '../src/nn/losses.ts';
+import type { Network, NetworkSpec } from '../src/nn/types.ts';
 import type { BenchShape, PrototypeStep } from './mlp-prototype.ts';
+
+export type BenchEngine = 'tfjs' | 'typed' | 'typed-noblas';
 
 function fill(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -15,12 +18,9 @@ function fill(n: number, seed: number): Float32Array {
   return out;
 }
 
-export async function createNetworkStep(shape: BenchShape): Promise<PrototypeStep | null> {
-  const path = fileURLToPath(new URL('../src/nn/network.ts', import.meta.url));
-  if (!existsSync(path)) return null;
-  const { createNetwork } = await import('../src/nn/network.ts');
-  const { layers, batch } = shape;
-  const spec: NetworkSpec = {
+export function benchSpec(shape: BenchShape): NetworkSpec {
+  const { layers } = shape;
+  return {
     name: 'bench',
     inputSize: layers[0],
     hidden: layers.slice(1, -1).map((units) => ({ units, activation: 'relu' as const })),
@@ -28,21 +28,27 @@ export async function createNetworkStep(shape: BenchShape): Promise<PrototypeSte
     init: 'torch_default',
     seed: 1,
   };
-  const network = createNetwork(spec, {
-    optimizer: shape.optimizer === 'sgd' ? { kind: 'sgd', learningRate: 0.01 } : { kind: 'adam', learningRate: 1e-4 },
-  });
+}
+
+export function createNetworkStep(shape: BenchShape, engine: BenchEngine = 'tfjs', blasThreshold?: number): PrototypeStep & { network: Network } {
+  const { batch } = shape;
+  const spec = benchSpec(shape);
+  const options = {
+    optimizer: shape.optimizer === 'sgd' ? ({ kind: 'sgd', learningRate: 0.01 } as const) : ({ kind: 'adam', learningRate: 1e-4 } as const),
+  };
+  const network: Network =
+    engine === 'tfjs' ? createTfjsNetwork(spec, options) : new TypedNetwork(spec, { ...options, blas: engine === 'typed', blasThreshold });
   const input = fill(batch * spec.inputSize, 3);
   const outSize = spec.outputSize;
-  const target = new Float32Array(batch * outSize);
-  if (shape.loss === 'xent') for (let b = 0; b < batch; b++) target[b * outSize + (b % outSize)] = 1;
-  else target.set(fill(batch * outSize, 5));
   const loss =
     shape.loss === 'xent'
-      ? (out: tf.Tensor2D) => tf.neg(tf.mean(tf.sum(tf.mul(tf.tensor2d(target, [batch, outSize]), tf.logSoftmax(out)), 1))) as tf.Scalar
-      : (out: tf.Tensor2D) => tf.mean(tf.squaredDifference(out, tf.tensor2d(target, [batch, outSize]))) as tf.Scalar;
+      ? softmaxCrossEntropy(Int32Array.from({ length: batch }, (_, b) => b % outSize))
+      : meanSquaredError(fill(batch * outSize, 5));
+  const args = { input, batchSize: batch, loss };
   return {
+    network,
     step: () => {
-      network.trainStep({ input, batchSize: batch, loss });
+      network.trainStep(args);
     },
     dispose: () => network.dispose(),
   };

@@ -1,8 +1,11 @@
 /**
- * Training-step benchmark: µs per step (forward + backward + optimizer + one loss readback) for the
- * shapes of BENCH_SHAPES on every tfjs backend present, side by side with PyTorch on one CPU thread
- * (bench/reference/torch_step.py) when a python that can import torch is found. Installs nothing.
- * Run alone: `npx tsx bench/nn.bench.ts [--seconds=1] [--backends=cpu,wasm] [--variants=network,manual]`.
+ * Training-step benchmark: µs per step (forward + backward + optimizer + StepTrace) for the shapes
+ * of BENCH_SHAPES on every network engine — the typed-array engine with and without the OpenBLAS
+ * addon, and the tfjs engine on every tfjs backend present — side by side with PyTorch on one CPU
+ * thread (bench/reference/torch_step.py, run before and after ours, best of both) when a python
+ * that can import torch is found. Installs nothing.
+ * Run alone: `npx tsx bench/nn.bench.ts [--seconds=1] [--engines=typed,typed-noblas,tfjs]
+ * [--backends=cpu,wasm] [--variants=network,manual] [--shapes=1x20-5-1]`.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,12 +14,14 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '../src/nn/backend.ts';
 import { BENCH_SHAPES, createPrototypeStep, type BenchShape, type PrototypeStep, type PrototypeVariant } from './mlp-prototype.ts';
-import { createNetworkStep } from './network-step.ts';
+import { createNetworkStep, type BenchEngine } from './network-step.ts';
 
 export interface NnBenchOptions {
   /** Seconds of timing per (shape, backend, variant); default 1. */
   seconds?: number;
   backends?: BackendName[];
+  /** Default all: typed, typed-noblas, tfjs. */
+  engines?: BenchEngine[];
   variants?: Variant[];
   shapes?: string[];
   log?: (line: string) => void;
@@ -26,7 +31,9 @@ export type Variant = 'network' | PrototypeVariant;
 
 export interface NnBenchRow {
   shape: string;
-  backend: BackendName;
+  engine: BenchEngine;
+  /** The tfjs backend ('-' for the typed engine, which uses none). */
+  backend: BackendName | '-';
   variant: Variant;
   /** CPU µs per step (see StepTiming). */
   usPerStep: number;
@@ -112,6 +119,7 @@ function parseArgs(argv: string[]): NnBenchOptions {
     if (key === 'seconds') options.seconds = Number(value);
     if (key === 'backends') options.backends = value.split(',') as BackendName[];
     if (key === 'variants') options.variants = value.split(',') as Variant[];
+    if (key === 'engines') options.engines = value.split(',') as BenchEngine[];
     if (key === 'shapes') options.shapes = value.split(',');
   }
   return options;
@@ -125,10 +133,24 @@ export default async function nnBench(options: NnBenchOptions = {}): Promise<NnB
   // Fastest first so partial output is useful; plain cpu (the slowest) last.
   const backends = options.backends ?? (['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu-blas', 'cpu'] satisfies BackendName[]);
 
+  const engines = options.engines ?? (['typed', 'typed-noblas', 'tfjs'] satisfies BenchEngine[]);
+
   const torch = runTorchReference(shapes, seconds);
   log(`nn.bench: ${torch.note}`);
-  const rows: NnBenchRow[] = [];
-  for (const backend of backends) {
+  const measured: Omit<NnBenchRow, 'torchUsPerStep' | 'ratio'>[] = [];
+  const record = (row: Omit<NnBenchRow, 'torchUsPerStep' | 'ratio'>) => {
+    measured.push(row);
+    log(`nn.bench: ${row.shape} ${row.engine} ${row.backend} ${row.variant}: ${row.usPerStep.toFixed(0)} µs/step (cpu)`);
+  };
+  for (const engine of engines.filter((e) => e !== 'tfjs')) {
+    for (const shape of shapes) {
+      const subject = createNetworkStep(shape, engine);
+      const timing = timeStep(subject.step, seconds);
+      subject.dispose();
+      record({ shape: shape.id, engine, backend: '-', variant: 'network', usPerStep: timing.cpuUs, wallUsPerStep: timing.wallUs });
+    }
+  }
+  for (const backend of engines.includes('tfjs') ? backends : []) {
     try {
       await initBackend({ backend });
     } catch (error) {
@@ -139,7 +161,7 @@ export default async function nnBench(options: NnBenchOptions = {}): Promise<NnB
       for (const variant of variants) {
         let subject: PrototypeStep | null;
         try {
-          subject = variant === 'network' ? await createNetworkStep(shape) : createPrototypeStep(shape, variant);
+          subject = variant === 'network' ? createNetworkStep(shape, 'tfjs') : createPrototypeStep(shape, variant);
         } catch (error) {
           log(`nn.bench: ${variant} on ${backend} failed to build: ${error instanceof Error ? error.message : String(error)}`);
           subject = null;
@@ -150,23 +172,30 @@ export default async function nnBench(options: NnBenchOptions = {}): Promise<NnB
         const leaked = tf.memory().numTensors - before;
         subject.dispose();
         if (leaked > 0) log(`nn.bench: ${variant}/${shape.id}/${backend} leaked ${leaked} tensors over the run`);
-        const ref = torch.usPerStep.get(shape.id) ?? PAPER_TORCH_US[shape.id] ?? null;
-        const us = timing.cpuUs;
-        const row: NnBenchRow = { shape: shape.id, backend, variant, usPerStep: us, wallUsPerStep: timing.wallUs, torchUsPerStep: ref, ratio: ref === null ? null : us / ref };
-        rows.push(row);
-        log(`nn.bench: ${row.shape} ${row.backend} ${row.variant}: ${us.toFixed(0)} µs/step (cpu), ratio ${row.ratio === null ? '-' : row.ratio.toFixed(2)}`);
+        record({ shape: shape.id, engine: 'tfjs', backend, variant, usPerStep: timing.cpuUs, wallUsPerStep: timing.wallUs });
       }
     }
   }
+  // PyTorch again after ours: the box is shared, so each side gets its best of two moments.
+  const torchAfter = torch.usPerStep.size > 0 ? runTorchReference(shapes, seconds) : torch;
+  const torchUs = (id: string): number | null => {
+    const values = [torch.usPerStep.get(id), torchAfter.usPerStep.get(id)].filter((v): v is number => v !== undefined);
+    return values.length > 0 ? Math.min(...values) : (PAPER_TORCH_US[id] ?? null);
+  };
+  const rows: NnBenchRow[] = measured.map((row) => {
+    const ref = torchUs(row.shape);
+    return { ...row, torchUsPerStep: ref, ratio: ref === null ? null : row.usPerStep / ref };
+  });
   const refLabel = torch.usPerStep.size > 0 ? 'torch µs/step (cpu)' : 'paper torch µs/step';
   log(formatTable(rows, refLabel));
   return rows;
 }
 
 function formatTable(rows: NnBenchRow[], refLabel: string): string {
-  const header = ['shape', 'backend', 'variant', 'µs/step (cpu)', 'wall', refLabel, 'ratio'];
+  const header = ['shape', 'engine', 'backend', 'variant', 'µs/step (cpu)', 'wall', refLabel, 'ratio'];
   const body = rows.map((r) => [
     r.shape,
+    r.engine,
     r.backend,
     r.variant,
     r.usPerStep.toFixed(0),

@@ -1,6 +1,182 @@
 /**
- * plasticd command line. Until the daemon lands, `npm start` runs a short demo of the environments.
+ * plasticd command line: `plasticd serve [--config file.yaml] [--data-dir dir] [--port n]
+ * [--host h] [--token t] [--backend b] [--log-level l]` runs the daemon (with the embedded default
+ * config when no file is given; `npm start` does that), `plasticd demo` the environment tour.
+ * Flags override the file; PLASTICD_TOKEN supplies the token when neither gives one. Bad flags and
+ * invalid config files exit with status 2 and a message naming the flag or key.
  */
-import { runEnvDemo } from './demo.ts';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { DEFAULT_CONFIG } from './config/default-config.ts';
+import { loadDaemonConfigFile, parseDaemonConfig } from './config/daemon-config.ts';
+import type { DaemonConfig } from './config/daemon-config.ts';
+import { PlasticdError } from './util/errors.ts';
 
-runEnvDemo();
+const HELP = `plasticd — trains online RL agents on nonstationary environments and watches (and restores) their plasticity.
+
+Usage:
+  plasticd serve [options]   run the daemon (HTTP API, live page, /metrics, websocket feed)
+  plasticd demo              a short tour of the environments
+  plasticd --help            this text
+
+Options of serve:
+  --config <file>        YAML or JSON config (default: the embedded config, four agents side by side)
+  --data-dir <dir>       where agents' specs, run logs and checkpoints live (default ./plasticd-data)
+  --host <address>       listen address (default 127.0.0.1; any other needs a token)
+  --port <n>             listen port, 0 for any free one (default 8420)
+  --token <token>        API token for mutating routes and the feed (or env PLASTICD_TOKEN)
+  --backend <name>       tfjs backend: auto, tensorflow-gpu, tensorflow, wasm, cpu-blas, cpu (default auto)
+  --log-level <level>    fatal, error, warn, info, debug, trace, silent (default info)
+  --no-default-agents    with no --config: start without the embedded agents
+
+Config keys: dataDir, host, port, token, backend, checkpointEverySeconds, keepCheckpoints, logLevel,
+shutdownTimeoutSeconds, agents (a list of agent specs; created on first start only).
+`;
+
+class UsageError extends Error {}
+
+interface ServeFlags {
+  config?: string;
+  'data-dir'?: string;
+  host?: string;
+  port?: string;
+  token?: string;
+  backend?: string;
+  'log-level'?: string;
+  'no-default-agents'?: boolean;
+}
+
+function parseServeFlags(args: string[]): ServeFlags {
+  try {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string', short: 'c' },
+        'data-dir': { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string', short: 'p' },
+        token: { type: 'string' },
+        backend: { type: 'string' },
+        'log-level': { type: 'string' },
+        'no-default-agents': { type: 'boolean' },
+      },
+    });
+    return values as ServeFlags;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The config file (or the embedded default) with flags and PLASTICD_TOKEN applied, validated. */
+export async function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<DaemonConfig> {
+  let raw: Record<string, unknown>;
+  if (flags.config !== undefined) raw = (await loadDaemonConfigFile(flags.config)).raw;
+  else raw = structuredClone(DEFAULT_CONFIG) as Record<string, unknown>;
+  if (flags['no-default-agents'] && flags.config === undefined) raw.agents = [];
+  if (flags['data-dir'] !== undefined) raw.dataDir = flags['data-dir'];
+  if (flags.host !== undefined) raw.host = flags.host;
+  if (flags.port !== undefined) {
+    if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65_535) throw new UsageError(`--port must be an integer 0–65535, got '${flags.port}'`);
+    raw.port = Number(flags.port);
+  }
+  if (flags.token !== undefined) raw.token = flags.token;
+  else if (raw.token === undefined && env.PLASTICD_TOKEN !== undefined && env.PLASTICD_TOKEN.trim() !== '') raw.token = env.PLASTICD_TOKEN;
+  if (flags.backend !== undefined) raw.backend = flags.backend;
+  if (flags['log-level'] !== undefined) raw.logLevel = flags['log-level'];
+  const source = flags.config !== undefined ? `config (${flags.config} with command-line flags)` : 'config (embedded defaults with command-line flags)';
+  return parseDaemonConfig(raw, source);
+}
+
+async function serve(args: string[]): Promise<void> {
+  const flags = parseServeFlags(args);
+  const config = await resolveServeConfig(flags);
+  const logger = pino({ level: config.logLevel, base: { pid: process.pid } });
+  const { startDaemon } = await import('./daemon/server.ts');
+  const daemon = await startDaemon(config, { logger });
+  // One plain line for people and scripts (the port matters with --port 0).
+  process.stdout.write(`plasticd listening on ${daemon.url} (live page ${daemon.url}/, metrics ${daemon.url}/metrics, data ${config.dataDir})\n`);
+  let signalledAt: number | null = null;
+  const stop = (signal: NodeJS.Signals) => {
+    if (signalledAt !== null) {
+      // A repeat within a second is usually the same signal relayed (timeout, a process group); a later one is a user insisting.
+      if (Date.now() - signalledAt < 1000) return;
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    signalledAt = Date.now();
+    logger.info({ signal }, 'signal received; shutting down');
+    const hardStop = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000 + 2000);
+    hardStop.unref();
+    daemon.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  await daemon.started;
+  logger.info({ agents: daemon.supervisor.listAgents().map((agent) => `${agent.id}:${agent.state}`) }, 'agents started');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  try {
+    switch (command) {
+      case 'serve':
+        if (rest.includes('--help') || rest.includes('-h')) {
+          process.stdout.write(HELP);
+          return 0;
+        }
+        await serve(rest);
+        return -1; // keeps running
+      case 'demo': {
+        const { runEnvDemo } = await import('./demo.ts');
+        runEnvDemo();
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`plasticd: ${error.message}\nRun 'plasticd --help' for usage.\n`);
+      return 2;
+    }
+    if (error instanceof PlasticdError) {
+      process.stderr.write(`plasticd: ${error.message}\n`);
+      return error.code === 'invalid_config' || error.code === 'config_unreadable' || error.code === 'insecure_listen' ? 2 : 1;
+    }
+    process.stderr.write(`plasticd: ${(error as Error)?.stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  main(process.argv.slice(2)).then((code) => {
+    if (code >= 0) process.exit(code);
+  });
+}

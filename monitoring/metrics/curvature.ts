@@ -65,10 +65,31 @@ export function gaussNewtonSpectrum(jacobian: MatrixData, rows: number, paramete
     }
   }
   const gram = rows <= parameters ? symmetricProduct(scaled, rows, parameters) : symmetricProduct(transpose(scaled, rows, parameters), parameters, rows);
-  const size = Math.min(rows, parameters);
+  return spectrumOfGram(gram, Math.min(rows, parameters), Math.max(rows, parameters), options);
+}
+
+/**
+ * The same spectrum from the row Gram J·Jᵀ [rows × rows] (output Hessian already folded in), for
+ * callers that can form it without materialising J (e.g. the per-layer factorisation of a dense
+ * network's NTK in curvature-probe.ts). `gram` is used as scratch space.
+ */
+export function gaussNewtonSpectrumFromGram(gram: Float64Array, rows: number, parameters: number, options: Omit<CurvatureOptions, 'rowWeights'> = {}): CurvatureSpectrum {
+  if (!Number.isInteger(rows) || rows < 1 || gram.length !== rows * rows || !Number.isInteger(parameters) || parameters < 1) {
+    throw new PlasticdError('invalid_jacobian', `gaussNewtonSpectrumFromGram: a ${rows} × ${rows} Gram needs ${rows * rows} values, got ${gram.length}`);
+  }
+  for (let k = 0; k < gram.length; k++) {
+    if (!Number.isFinite(gram[k])) throw new PlasticdError('non_finite_jacobian', `gaussNewtonSpectrumFromGram: Gram entry ${k} is ${gram[k]}`);
+  }
+  const spectrum = spectrumOfGram(gram, rows, Math.max(rows, parameters), options);
+  if (rows <= parameters) return spectrum;
+  // JJᵀ has rows − parameters extra zero eigenvalues; JᵀJ's spectrum is the leading `parameters`.
+  return { ...spectrum, eigenvalues: spectrum.eigenvalues.slice(0, parameters) };
+}
+
+function spectrumOfGram(gram: Float64Array, size: number, longSide: number, options: Omit<CurvatureOptions, 'rowWeights'>): CurvatureSpectrum {
   let trace = 0;
   for (let i = 0; i < size; i++) trace += gram[i * size + i];
-  const eigenvalues = gramEigenvalues(gram, size, Math.max(rows, parameters));
+  const eigenvalues = gramEigenvalues(gram, size, longSide);
   const largestEigenvalue = eigenvalues[0];
   const cutoff = (options.relativeTolerance ?? 1e-6) * largestEigenvalue;
   let numericalRank = 0;

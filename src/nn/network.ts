@@ -13,7 +13,9 @@ import { registerGradients } from './backend.ts';
 import { drawInitialParameters } from './initializers.ts';
 import { backwardPass, forwardPass, type LayerParameters } from './backprop.ts';
 import { createOptimizer } from './optimizers/index.ts';
+import { checkObgdRegularizers } from './optimizers/obgd.ts';
 import { DEFAULT_OPTIMIZER, type Optimizer, type OptimizerConfig } from './optimizers/optimizer.ts';
+import { callLoss } from './losses.ts';
 import { ParameterLayout } from './parameter-layout.ts';
 import {
   needsInitialParameters,
@@ -31,10 +33,10 @@ import { activationStatistics, decodeTrace, packTrace, weightStatistics } from '
 import type {
   HiddenLayerInfo,
   LayerWeights,
-  LossFunction,
   Network,
   NetworkSpec,
   NetworkState,
+  OutputLoss,
   ReinitializeOptions,
   StepTrace,
   TrainStepInput,
@@ -54,7 +56,8 @@ interface SlotIndex {
   shift: number;
 }
 
-export function createNetwork(spec: NetworkSpec, options: NetworkOptions = {}): DenseNetwork {
+/** The TensorFlow.js engine; `createNetwork` (create-network.ts) chooses between engines. */
+export function createTfjsNetwork(spec: NetworkSpec, options: NetworkOptions = {}): DenseNetwork {
   return new DenseNetwork(spec, options);
 }
 
@@ -119,7 +122,13 @@ export class DenseNetwork implements Network {
     this.optimizer.setLearningRate(learningRate);
   }
 
+  resetEligibilityTraces(): void {
+    this.assertAlive();
+    this.optimizer.resetEligibilityTraces?.();
+  }
+
   setRegularizers(config: RegularizerConfig): void {
+    checkObgdRegularizers(this.optimizer.config.kind, config);
     this.regs = resolveRegularizers(config);
     this.regularizerConfig = structuredClone(config);
     if (!needsInitialParameters(this.regs)) this.dropInitialTensors();
@@ -146,16 +155,13 @@ export class DenseNetwork implements Network {
     return { output: data.slice(0, batchSize * this.spec.outputSize), activations };
   }
 
-  evaluateLoss(input: Float32Array, batchSize: number, loss: LossFunction): number {
-    this.checkBatch(input, batchSize);
-    const value = tf.tidy(() => this.checkedLoss(loss, forwardPass(this.layerParameters(), tf.tensor2d(input, [batchSize, this.spec.inputSize])).output));
-    const result = value.dataSync()[0];
-    value.dispose();
-    return result;
+  evaluateLoss(input: Float32Array, batchSize: number, loss: OutputLoss): number {
+    const output = this.predict(input, batchSize);
+    return callLoss(loss, output, batchSize, new Float32Array(output.length));
   }
 
   trainStep(args: TrainStepInput): StepTrace {
-    const { input, batchSize, loss } = args;
+    const { input, batchSize, loss, signal } = args;
     this.checkBatch(input, batchSize);
     const references = this.referenceVector(args.references);
     const dropout = this.drawDropoutMasks(batchSize);
@@ -166,7 +172,7 @@ export class DenseNetwork implements Network {
       const layers = this.layerParameters();
       const masks = dropout.map((mask, l) => (mask ? tf.tensor2d(mask, [batchSize, this.hiddenLayers[l].units]) : null));
       const forward = forwardPass(layers, tf.tensor2d(input, [batchSize, this.spec.inputSize]), masks);
-      const { value, gradient: outputGradient } = this.lossAndGradient(loss, forward.output);
+      const { value, gradient: outputGradient } = this.lossAndGradient(loss, forward.output, batchSize);
       const backward = backwardPass(layers, forward, outputGradient, { dropout: masks, parameterGradients: true });
       const gradient = tf.concat(backward.parameterGradients.flat().map((g) => (g.rank === 1 ? g : tf.reshape(g, [-1])))) as tf.Tensor1D;
       const gradNorm = tf.sqrt(tf.sum(tf.square(gradient))) as tf.Scalar; // tf.norm goes through pow, slow on cpu
@@ -182,7 +188,7 @@ export class DenseNetwork implements Network {
         normals: gradientNoise,
         update: this.updateCount,
       });
-      const delta = this.optimizer.step(total, parameters);
+      const delta = this.optimizer.step(total, parameters, signal);
       const updateNorm = tf.sqrt(tf.sum(tf.square(delta))) as tf.Scalar;
       this.setParameters(shrinkAndPerturb(this.regs, tf.sub(parameters, delta), perturbation));
       this.updateCount += 1;
@@ -199,18 +205,29 @@ export class DenseNetwork implements Network {
   }
 
   /** Batch-mean loss and its gradient per parameter (contract layout), without updating anything. */
-  gradients(input: Float32Array, batchSize: number, loss: LossFunction): { loss: number; gradients: Record<string, Float32Array> } {
+  gradients(input: Float32Array, batchSize: number, loss: OutputLoss): { loss: number; gradients: Record<string, Float32Array> } {
     this.checkBatch(input, batchSize);
     const packed = tf.tidy(() => {
       const layers = this.layerParameters();
       const forward = forwardPass(layers, tf.tensor2d(input, [batchSize, this.spec.inputSize]));
-      const { value, gradient } = this.lossAndGradient(loss, forward.output);
+      const { value, gradient } = this.lossAndGradient(loss, forward.output, batchSize);
       const backward = backwardPass(layers, forward, gradient, { parameterGradients: true });
       return tf.concat([tf.reshape(value, [1]), ...backward.parameterGradients.flat().map((g) => tf.reshape(g, [-1]))]);
     });
     const data = packed.dataSync() as Float32Array;
     packed.dispose();
     return { loss: data[0], gradients: this.layout.toRecord(data.subarray(1)) };
+  }
+
+  parameterGradient(input: Float32Array, batchSize: number, loss: OutputLoss): { loss: number; gradient: Float32Array } {
+    const { loss: value, gradients } = this.gradients(input, batchSize, loss);
+    const gradient = new Float32Array(this.layout.size);
+    let offset = 0;
+    for (const slot of this.layout.slots) {
+      gradient.set(gradients[slot.name], offset);
+      offset += slot.size;
+    }
+    return { loss: value, gradient };
   }
 
   outputGxd(input: Float32Array, batchSize: number, references?: ReadonlyArray<Float32Array | null>): Float32Array[] {
@@ -294,6 +311,7 @@ export class DenseNetwork implements Network {
     const parameters = this.layout.fromRecord(state.parameters, 'state.parameters');
     const initial = this.layout.fromRecord(state.initialParameters, 'state.initialParameters');
     const snapshot = parseOptimizerSnapshot(this.layout, state.optimizer);
+    checkObgdRegularizers(snapshot.config.kind, snapshot.regularizers);
     const regs = resolveRegularizers(snapshot.regularizers);
     const optimizer = createOptimizer(snapshot.config, this.layout.size);
     try {
@@ -346,29 +364,14 @@ export class DenseNetwork implements Network {
   }
 
   /**
-   * The batch-mean loss and ∂L/∂output through tfjs autodiff on the loss alone. An error thrown by
-   * the loss is re-thrown after the gradient pass has cleaned up its tape (tfjs would leak it).
+   * The batch-mean loss and ∂L/∂output: the output is read back (the step's one mid-pass sync), the
+   * plain-JS loss fills the gradient, which is uploaded for the hand-written backward pass.
    */
-  private lossAndGradient(loss: LossFunction, output: tf.Tensor2D): { value: tf.Scalar; gradient: tf.Tensor2D } {
-    let failure: unknown = null;
-    const { value, grads } = tf.valueAndGrads((o: tf.Tensor) => {
-      try {
-        return this.checkedLoss(loss, o as tf.Tensor2D);
-      } catch (error) {
-        failure = error;
-        return tf.sum(o) as tf.Scalar;
-      }
-    })([output]);
-    if (failure !== null) throw failure;
-    return { value, gradient: grads[0] as tf.Tensor2D };
-  }
-
-  private checkedLoss(loss: LossFunction, output: tf.Tensor2D): tf.Scalar {
-    const value = loss(output);
-    if (!(value instanceof tf.Tensor) || value.rank !== 0) {
-      throw new PlasticdError('nn_bad_loss', `The loss function must return a scalar tensor (the batch-mean loss); got ${value instanceof tf.Tensor ? `shape [${value.shape}]` : typeof value}.`);
-    }
-    return value;
+  private lossAndGradient(loss: OutputLoss, output: tf.Tensor2D, batchSize: number): { value: tf.Scalar; gradient: tf.Tensor2D } {
+    const values = output.dataSync() as Float32Array;
+    const gradient = new Float32Array(values.length);
+    const value = callLoss(loss, values, batchSize, gradient);
+    return { value: tf.scalar(value), gradient: tf.tensor2d(gradient, output.shape) };
   }
 
   private kernel(layer: number): tf.Tensor2D {
@@ -461,3 +464,4 @@ export class DenseNetwork implements Network {
     if (this.disposed) throw new PlasticdError('nn_disposed', `Network "${this.name}" was disposed; create a new one or clone before disposing.`);
   }
 }
+

@@ -6,7 +6,6 @@
  * hidden layer and is never reset. "Outgoing weights" of hidden unit i in layer l are column i of
  * the next layer's weight matrix (the next hidden layer, or the output layer for the last one).
  */
-import type * as tf from '@tensorflow/tfjs-core';
 import type { RngState } from '../util/rng.ts';
 
 export type Activation = 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid' | 'elu' | 'gelu' | 'swish' | 'linear';
@@ -134,7 +133,15 @@ export interface NetworkState {
   updates: number;
 }
 
-export type LossFunction = (output: tf.Tensor2D) => tf.Scalar;
+/**
+ * A loss on the network output, written in plain JS so it works with every engine: given the
+ * output rows (row-major [batchSize × outputSize]) it returns the batch-mean loss and writes
+ * ∂loss/∂output into `gradient` (same layout, zero-filled on entry). The tfjs engine reads the
+ * output back, calls this, and continues its hand-written backward pass from `gradient`.
+ * For the ObGD optimizer (streaming RL) the "loss" is the function whose gradient feeds the
+ * eligibility trace (e.g. V(s), or log π(a|s) plus an entropy bonus); see `TrainStepInput.signal`.
+ */
+export type OutputLoss = (output: Float32Array, batchSize: number, gradient: Float32Array) => number;
 
 export interface HiddenLayerInfo {
   index: number;
@@ -147,11 +154,13 @@ export interface TrainStepInput {
   /** Row-major [batchSize × inputSize]. */
   input: Float32Array;
   batchSize: number;
+  /** The batch-mean loss and its output gradient (see `OutputLoss`). */
+  loss: OutputLoss;
   /**
-   * Maps the network output [batchSize × outputSize] to the batch-mean loss. Tensors it creates
-   * (targets, masks) are created inside the step's tidy and disposed with it.
+   * A scalar handed to the optimizer with this step: the TD error δ for ObGD (θ ← θ + α·δ·z,
+   * Elsayed, Vasan & Mahmood 2024, arXiv 2410.14606); ignored by SGD and Adam.
    */
-  loss: LossFunction;
+  signal?: number;
   /** Per hidden layer, the GXD reference r (length = units); null or missing means r = 0. */
   references?: ReadonlyArray<Float32Array | null>;
 }
@@ -173,13 +182,25 @@ export interface Network {
   /** One forward + backward + optimizer update; the per-unit statistics come from the same pass. */
   trainStep(args: TrainStepInput): StepTrace;
   /** Batch-mean loss without updating anything. */
-  evaluateLoss(input: Float32Array, batchSize: number, loss: LossFunction): number;
+  evaluateLoss(input: Float32Array, batchSize: number, loss: OutputLoss): number;
   /**
    * GXD-F (algorithms.md §2.1): backpropagates a fresh random output direction v ~ N(0, I) per
    * sample and returns, per hidden layer, u_i = sqrt(mean_x (v·∂f/∂a_i(x) · (a_i(x) − r_i))²).
    */
   outputGxd(input: Float32Array, batchSize: number, references?: ReadonlyArray<Float32Array | null>): Float32Array[];
   reinitializeUnits(layer: number, units: ArrayLike<number>, options?: ReinitializeOptions): void;
+  /** Total number of parameters. */
+  readonly parameterCount: number;
+  /**
+   * Batch-mean loss and its gradient with respect to every parameter, flattened in the order of
+   * `layerWeights()` (per layer: weight row-major [fanOut × fanIn], bias, then LayerNorm gain and
+   * bias). Updates nothing. The monitor builds Jacobian rows from it (curvature, §3.9).
+   */
+  parameterGradient(input: Float32Array, batchSize: number, loss: OutputLoss): { loss: number; gradient: Float32Array };
+  /** Sets the optimizer's learning rate (schedules, annealing). */
+  setLearningRate(learningRate: number): void;
+  /** Zeroes the optimizer's eligibility traces (ObGD, at episode ends); a no-op for other optimizers. */
+  resetEligibilityTraces(): void;
   /** Current parameters per layer (hidden layers, then the output layer). */
   layerWeights(): LayerWeights[];
   /** Parameters at initialisation, same layout. */

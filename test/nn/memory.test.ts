@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { createNetwork } from '../../src/nn/network.ts';
+import { createTfjsNetwork as createNetwork } from '../../src/nn/network.ts';
 import { meanSquaredError } from '../../src/nn/losses.ts';
 import type { NetworkSpec } from '../../src/nn/types.ts';
 import { useCpuBackend } from './reference-mlp.ts';
@@ -15,7 +15,7 @@ describe('DenseNetwork memory', () => {
     const net = createNetwork(spec, { regularizers: { l2Init: {}, wasserstein: {}, shrinkPerturb: {}, gradientNoise: {} } });
     const input = new Float32Array([0.5, -1]);
     const target = new Float32Array([0.25]);
-    const step = () => net.trainStep({ input, batchSize: 1, loss: (o) => meanSquaredError(o, tf.tensor2d(target, [1, 1])), references: [new Float32Array(3)] });
+    const step = () => net.trainStep({ input, batchSize: 1, loss: meanSquaredError(target), references: [new Float32Array(3)] });
     step();
     let baseline = tf.memory().numTensors;
     for (let k = 1; k < 10_000; k++) {
@@ -32,13 +32,13 @@ describe('DenseNetwork memory', () => {
         net.clone().dispose();
         net.outputGxd(input, 1);
         net.forwardWithActivations(input, 1);
-        net.evaluateLoss(input, 1, (o) => meanSquaredError(o, tf.zeros([1, 1])));
+        net.evaluateLoss(input, 1, meanSquaredError(new Float32Array(1)));
         step(); // restore() drops the cached initial-parameter tensors; the next step rebuilds them
         assert.equal(tf.memory().numTensors, baseline, `tensor count after step ${k}`);
       }
     }
     assert.throws(() => net.reinitializeUnits(1, [0]));
-    assert.throws(() => net.trainStep({ input, batchSize: 1, loss: () => tf.zeros([2]) as unknown as tf.Scalar }));
+    assert.throws(() => net.trainStep({ input, batchSize: 1, loss: () => new Float32Array(2) as unknown as number }));
     assert.equal(tf.memory().numTensors, baseline, 'no leak after failed calls');
     net.dispose();
     assert.equal(tf.memory().numTensors, empty, 'dispose() frees every tensor the network held');

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { Activation, LayerWeights } from '../../src/nn/types.ts';
-import type { DenseNetwork } from '../../src/nn/network.ts';
+import type { Network } from '../../src/nn/types.ts';
 
 export async function useCpuBackend(): Promise<void> {
   await tf.setBackend('cpu');
@@ -23,7 +23,7 @@ export interface RefLayer {
   shift?: Float64Array;
 }
 
-export function referenceOf(net: DenseNetwork, weights: LayerWeights[] = net.layerWeights()): RefLayer[] {
+export function referenceOf(net: Network, weights: LayerWeights[] = net.layerWeights()): RefLayer[] {
   const activations = [...net.hiddenLayers.map((h) => h.activation), net.spec.outputActivation ?? 'linear'];
   return weights.map((w, l) => ({
     weight: Float64Array.from(w.weight),

@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { Rng } from '../../src/util/rng.ts';
 import { ACTIVATIONS } from '../../src/nn/activations.ts';
-import { createNetwork } from '../../src/nn/network.ts';
+import { createTfjsNetwork as createNetwork } from '../../src/nn/network.ts';
 import { huberLoss } from '../../src/nn/losses.ts';
 import type { NetworkSpec } from '../../src/nn/types.ts';
 import { assertClose } from './reference-mlp.ts';
@@ -26,7 +26,7 @@ function run(): { losses: number[]; stats: number[]; gxd: number[]; weights: num
   for (let k = 0; k < 20; k++) {
     const input = Float32Array.from({ length: 12 }, () => rng.normal());
     const target = Float32Array.from({ length: 8 }, () => rng.normal());
-    const trace = net.trainStep({ input, batchSize: 4, loss: (o) => huberLoss(o, tf.tensor2d(target, o.shape)) });
+    const trace = net.trainStep({ input, batchSize: 4, loss: huberLoss(target) });
     losses.push(trace.loss);
     stats.push(...trace.layers.flatMap((l) => Array.from(l.stats)));
     if (k % 5 === 0) net.reinitializeUnits(k % 8, [k % 4], { biasTransfer: [0.2] });

@@ -31,7 +31,24 @@ export interface AdamConfig {
   decoupledWeightDecay?: boolean;
 }
 
-export type OptimizerConfig = SgdConfig | AdamConfig;
+/**
+ * ObGD, overshooting-bounded gradient descent with eligibility traces (Elsayed, Vasan & Mahmood
+ * 2024, arXiv 2410.14606): z ← γλ·z + g; θ ← θ + α_eff·δ·z with α_eff = α / max(α·κ·max(|δ|, 1)·‖z‖₁, 1),
+ * δ the step's `signal` (TD error) and g the gradient of the step's "loss" (e.g. V(s)).
+ */
+export interface ObgdConfig {
+  kind: 'obgd';
+  /** α; the paper uses 1.0. */
+  learningRate: number;
+  /** Default 0.99. */
+  gamma?: number;
+  /** Default 0.8. */
+  lambda?: number;
+  /** Default 2 (the paper's critic; 3 for the actor). */
+  kappa?: number;
+}
+
+export type OptimizerConfig = SgdConfig | AdamConfig | ObgdConfig;
 
 export const DEFAULT_OPTIMIZER: AdamConfig = { kind: 'adam', learningRate: 1e-3 };
 
@@ -40,9 +57,11 @@ export interface Optimizer {
   setLearningRate(learningRate: number): void;
   /**
    * Call inside a tf.tidy. Returns Δ such that θ ← θ − Δ, and advances the internal state.
-   * `gradient` already includes the regularizers' terms.
+   * `gradient` already includes the regularizers' terms. `signal` is the step's TD error (ObGD only).
    */
-  step(gradient: tf.Tensor1D, parameters: tf.Tensor1D): tf.Tensor1D;
+  step(gradient: tf.Tensor1D, parameters: tf.Tensor1D, signal?: number): tf.Tensor1D;
+  /** Zeroes eligibility traces (ObGD); absent for optimizers without them. */
+  resetEligibilityTraces?(): void;
   /** Zeroes every state entry (moments and step counts) where `keep` is 0; `keep` is 0/1. */
   resetEntries(keep: tf.Tensor1D): void;
   /** Flat copies of every state tensor, by slot name (e.g. m, v, step). */
@@ -57,7 +76,7 @@ export function validateOptimizerConfig(config: OptimizerConfig): void {
     throw new PlasticdError('nn_invalid_optimizer', `Optimizer ${config.kind}: ${what}.`);
   };
   if (!(config.learningRate >= 0) || !Number.isFinite(config.learningRate)) bad(`learningRate must be a finite number ≥ 0, got ${config.learningRate}`);
-  if (!((config.weightDecay ?? 0) >= 0)) bad(`weightDecay must be ≥ 0, got ${config.weightDecay}`);
+  if (config.kind !== 'obgd' && !((config.weightDecay ?? 0) >= 0)) bad(`weightDecay must be ≥ 0, got ${config.weightDecay}`);
   if (config.kind === 'sgd') {
     const momentum = config.momentum ?? 0;
     if (!(momentum >= 0 && momentum < 1)) bad(`momentum must be in [0, 1), got ${momentum}`);
@@ -67,7 +86,13 @@ export function validateOptimizerConfig(config: OptimizerConfig): void {
       if (beta !== undefined && !(beta >= 0 && beta < 1)) bad(`${key} must be in [0, 1), got ${beta}`);
     }
     if (config.epsilon !== undefined && !(config.epsilon > 0)) bad(`epsilon must be > 0, got ${config.epsilon}`);
+  } else if (config.kind === 'obgd') {
+    for (const key of ['gamma', 'lambda'] as const) {
+      const value = config[key];
+      if (value !== undefined && !(value >= 0 && value <= 1)) bad(`${key} must be in [0, 1], got ${value}`);
+    }
+    if (config.kappa !== undefined && !(config.kappa > 0)) bad(`kappa must be > 0, got ${config.kappa}`);
   } else {
-    bad(`unknown kind; expected "sgd" or "adam"`);
+    bad(`unknown kind; expected "sgd", "adam" or "obgd"`);
   }
 }

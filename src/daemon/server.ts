@@ -1,0 +1,115 @@
+/**
+ * The daemon's wiring: an app-owned prom-client registry with the Prometheus exporter, the
+ * supervisor (agents in worker threads, resumed from the data dir), the express app, the websocket
+ * feed on the same http server and token, and the live page. The main thread initialises tfjs only
+ * to report the backend in build info; it never trains. `close()` shuts down gracefully within a
+ * bounded time: stop taking requests, checkpoint every agent, stop the workers, close the feed.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { DaemonConfig } from '../config/daemon-config.ts';
+import { initBackend } from '../nn/backend.ts';
+import { PrometheusExporter } from '../../monitoring/exporters/prometheus.ts';
+import { buildApp } from './app.ts';
+import { handleClientError } from './errors.ts';
+import { FeedGateway } from './feed/index.ts';
+import { assertSafeListen, hasToken } from './listen-guard.ts';
+import { Supervisor } from './supervisor.ts';
+import { serveWebAssets } from './web-assets.ts';
+
+export interface StartDaemonOptions {
+  logger: Logger;
+  /** Agent specs (as given) to create when not already in the data dir. Default: config.agents. */
+  agents?: readonly unknown[];
+  /** Worker chunk length in ms (tests shorten it). */
+  chunkMs?: number;
+}
+
+export interface RunningDaemon {
+  url: string;
+  port: number;
+  supervisor: Supervisor;
+  /** Resolves once every agent on disk has resumed and the configured ones exist (readiness). */
+  started: Promise<void>;
+  /** Graceful shutdown; resolves when everything is closed (bounded by config.shutdownTimeoutSeconds). */
+  close(): Promise<void>;
+}
+
+export function packageVersion(): string {
+  try {
+    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    return (JSON.parse(text) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function startDaemon(config: DaemonConfig, options: StartDaemonOptions): Promise<RunningDaemon> {
+  const { logger } = options;
+  const token = hasToken(config.token) ? config.token : undefined;
+  assertSafeListen({ host: config.host, port: config.port, token });
+  const version = packageVersion();
+
+  const backend = await initBackend({ backend: config.backend });
+  logger.info({ backend: backend.name, reason: backend.reason }, 'tfjs backend (main thread, build info only)');
+
+  const registry = new Registry();
+  const server = createServer({ headersTimeout: 20_000, requestTimeout: 60_000, keepAliveTimeout: 5_000 });
+  server.on('clientError', handleClientError);
+  const feed = new FeedGateway({ server, ...(token ? { token } : {}), logger: logger.child({ component: 'feed' }) });
+  const exporter = new PrometheusExporter({
+    registry,
+    version,
+    backend: () => backend.name,
+    feedStats: () => feed.stats(),
+  });
+  const supervisor = new Supervisor({
+    dataDir: config.dataDir,
+    logger: logger.child({ component: 'supervisor' }),
+    backend: config.backend,
+    backendName: () => backend.name,
+    checkpointEverySeconds: config.checkpointEverySeconds,
+    keepCheckpoints: config.keepCheckpoints,
+    exporter,
+    feed,
+    version,
+    ...(options.chunkMs !== undefined ? { chunkMs: options.chunkMs } : {}),
+  });
+  const app = buildApp({ supervisor, registry, logger: logger.child({ component: 'http' }), ...(token ? { token } : {}), webAssets: serveWebAssets() });
+  server.on('request', app);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info({ url, dataDir: config.dataDir, auth: token !== undefined }, 'listening');
+
+  // Resume agents after listening, so /healthz answers (and /readyz says 503) while they start.
+  const starting = supervisor.start(options.agents ?? config.agents).catch((error: unknown) => {
+    logger.error({ err: error }, 'resuming agents failed');
+  });
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      logger.info('shutting down');
+      server.close();
+      await starting;
+      await supervisor.shutdown(Math.max(500, config.shutdownTimeoutSeconds * 1000 - 1000));
+      await feed.close().catch(() => undefined);
+      server.closeAllConnections();
+      logger.info('stopped');
+    })();
+    return closing;
+  };
+  return { url, port: address.port, supervisor, started: starting, close };
+}

@@ -1,0 +1,615 @@
+/**
+ * The typed-array engine: the same dense network as network.ts (same spec, initial weights from the
+ * same Rng draws, activations, LayerNorm, dropout, StepTrace, surgery, regularizers, optimizers,
+ * NetworkState) computed with in-place loops over preallocated Float32Arrays instead of tfjs ops,
+ * which cost microseconds each. Buffers are sized for the largest batch seen (grown on demand);
+ * a training step allocates only the StepTrace it returns. Matrix products go through matmul.ts
+ * (JS, or OpenBLAS above a size threshold when the addon is built).
+ */
+import { Rng, type RngState } from '../../util/rng.ts';
+import { PlasticdError } from '../../util/errors.ts';
+import { drawInitialParameters } from '../initializers.ts';
+import { LAYER_NORM_EPSILON } from '../layer-norm.ts';
+import { callLoss } from '../losses.ts';
+import type { NetworkOptions } from '../network.ts';
+import { checkObgdRegularizers } from '../optimizers/obgd.ts';
+import { DEFAULT_OPTIMIZER, type OptimizerConfig } from '../optimizers/optimizer.ts';
+import { ParameterLayout } from '../parameter-layout.ts';
+import { resolveRegularizers, type RegularizerConfig, type ResolvedRegularizers } from '../regularizers.ts';
+import { planLayers, sameArchitecture, type LayerPlan } from '../spec.ts';
+import { optimizerSnapshot, parseOptimizerSnapshot } from '../state.ts';
+import { planSurgery } from '../surgery.ts';
+import { makeLayerTrace } from '../trace.ts';
+import { TRACE_STATS } from '../types.ts';
+import type { HiddenLayerInfo, LayerWeights, Network, NetworkSpec, NetworkState, OutputLoss, ReinitializeOptions, StepTrace, TrainStepInput } from '../types.ts';
+import { activateInto, activationBackward } from './activations.ts';
+import { MatMul } from './matmul.ts';
+import { createTypedOptimizer, type TypedOptimizer } from './optimizers.ts';
+import { addRegularizerTerms, applyShrinkAndPerturb, RegularizerScratch, sortedInitialValues } from './regularizers.ts';
+import { activationRows, weightRows } from './trace-stats.ts';
+
+export interface TypedNetworkOptions extends NetworkOptions {
+  /** Use the OpenBLAS addon for large products when it is built; default true. */
+  blas?: boolean;
+  /** Multiply-adds from which a product goes to BLAS (matmul.ts). */
+  blasThreshold?: number;
+}
+
+interface Layer {
+  plan: LayerPlan;
+  fanIn: number;
+  fanOut: number;
+  /** Views of the flat parameter and gradient vectors. */
+  kernel: Float32Array;
+  bias: Float32Array;
+  gain: Float32Array | null;
+  shift: Float32Array | null;
+  dKernel: Float32Array;
+  dBias: Float32Array;
+  dGain: Float32Array | null;
+  dShift: Float32Array | null;
+  /** Batch buffers, [capacity × fanOut]. z: affine output; y: after LayerNorm (= z without); a: after the activation. */
+  z: Float32Array;
+  y: Float32Array;
+  normalised: Float32Array | null;
+  inverseStd: Float32Array | null;
+  a: Float32Array;
+  /** Dropout multipliers and a·mask (the next layer's input); null without dropout. */
+  mask: Float32Array | null;
+  dropped: Float32Array | null;
+  /** ∂L/∂a (after the dropout mask, for hidden layers) and ∂L/∂z. */
+  da: Float32Array;
+  dz: Float32Array;
+}
+
+export class TypedNetwork implements Network {
+  readonly name: string;
+  readonly spec: NetworkSpec;
+  readonly hiddenLayers: readonly HiddenLayerInfo[];
+  private readonly plans: LayerPlan[];
+  private readonly layout: ParameterLayout;
+  private readonly rng: Rng;
+  private readonly matmul: MatMul;
+  private readonly blasOption: boolean;
+  private optimizer: TypedOptimizer;
+  private regularizerConfig: RegularizerConfig = {};
+  private regs!: ResolvedRegularizers;
+  private readonly parameters: Float32Array;
+  private readonly gradient: Float32Array;
+  /** Σg² and ΣΔ² from the optimizer's pass. */
+  private readonly sums = new Float64Array(2);
+  private initialValues: Float32Array;
+  private sortedInitial: Float32Array | null = null;
+  private noise: Float32Array | null = null;
+  private perturbation: Float32Array | null = null;
+  private readonly scratch: RegularizerScratch;
+  /** Float64 accumulators for the trace: per-unit column sums of |W|, then the activation rows. */
+  private readonly columnScratch: Float64Array;
+  private readonly layers: Layer[];
+  private capacity = 0;
+  /** Views of the output and output-gradient buffers for `viewBatch` rows (what the loss sees). */
+  private viewBatch = 0;
+  private outputView: Float32Array = new Float32Array(0);
+  private outputGradientView: Float32Array = new Float32Array(0);
+  private updateCount = 0;
+  private disposed = false;
+
+  constructor(spec: NetworkSpec, options: TypedNetworkOptions = {}) {
+    this.plans = planLayers(spec);
+    this.spec = structuredClone(spec);
+    this.name = spec.name;
+    this.hiddenLayers = this.plans.slice(0, -1).map((p) => ({ index: p.index, name: p.name, units: p.fanOut, activation: p.activation }));
+    this.layout = new ParameterLayout(this.plans.map((p) => ({ name: p.name, fanIn: p.fanIn, fanOut: p.fanOut, layerNorm: p.layerNorm })));
+    this.rng = new Rng(spec.seed);
+    this.initialValues = drawInitialParameters(this.plans, this.layout, this.rng);
+    this.blasOption = options.blas ?? true;
+    this.matmul = new MatMul(this.blasOption, options.blasThreshold);
+    this.optimizer = createTypedOptimizer(options.optimizer ?? DEFAULT_OPTIMIZER, this.layout.size);
+    this.parameters = Float32Array.from(this.initialValues);
+    this.gradient = new Float32Array(this.layout.size);
+    this.scratch = new RegularizerScratch(this.layout.size);
+    this.columnScratch = new Float64Array(7 * Math.max(1, ...this.plans.map((p) => p.fanOut)));
+    this.layers = this.plans.map((plan) => {
+      const slots = this.layout.layers[plan.index];
+      const view = (flat: Float32Array, slot: { offset: number; size: number } | undefined) => (slot ? flat.subarray(slot.offset, slot.offset + slot.size) : null);
+      const empty = new Float32Array(0);
+      return {
+        plan,
+        fanIn: plan.fanIn,
+        fanOut: plan.fanOut,
+        kernel: view(this.parameters, slots.weight)!,
+        bias: view(this.parameters, slots.bias)!,
+        gain: view(this.parameters, slots.layerNormGain),
+        shift: view(this.parameters, slots.layerNormBias),
+        dKernel: view(this.gradient, slots.weight)!,
+        dBias: view(this.gradient, slots.bias)!,
+        dGain: view(this.gradient, slots.layerNormGain),
+        dShift: view(this.gradient, slots.layerNormBias),
+        z: empty,
+        y: empty,
+        normalised: null,
+        inverseStd: null,
+        a: empty,
+        mask: null,
+        dropped: null,
+        da: empty,
+        dz: empty,
+      };
+    });
+    this.setRegularizers(options.regularizers ?? {});
+    this.ensureCapacity(1);
+  }
+
+  get updates(): number {
+    return this.updateCount;
+  }
+
+  get parameterCount(): number {
+    return this.layout.size;
+  }
+
+  get optimizerConfig(): Readonly<OptimizerConfig> {
+    return this.optimizer.config;
+  }
+
+  get regularizers(): Readonly<RegularizerConfig> {
+    return this.regularizerConfig;
+  }
+
+  /** Whether large products go to OpenBLAS. */
+  get usesBlas(): boolean {
+    return this.matmul.usesBlas;
+  }
+
+  setLearningRate(learningRate: number): void {
+    this.optimizer.setLearningRate(learningRate);
+  }
+
+  resetEligibilityTraces(): void {
+    this.assertAlive();
+    this.optimizer.resetEligibilityTraces();
+  }
+
+  setRegularizers(config: RegularizerConfig): void {
+    checkObgdRegularizers(this.optimizer.config.kind, config);
+    this.regs = resolveRegularizers(config);
+    this.regularizerConfig = structuredClone(config);
+    this.sortedInitial = this.regs.wasserstein > 0 ? sortedInitialValues(this.layout, this.initialValues) : null;
+    this.noise = this.regs.noiseScale > 0 ? (this.noise ?? new Float32Array(this.layout.size)) : null;
+    this.perturbation = this.regs.perturbStd > 0 ? (this.perturbation ?? new Float32Array(this.layout.size)) : null;
+  }
+
+  predict(input: Float32Array, batchSize: number): Float32Array {
+    this.checkBatch(input, batchSize);
+    this.forward(input, batchSize, false);
+    return this.layers[this.layers.length - 1].a.slice(0, batchSize * this.spec.outputSize);
+  }
+
+  forwardWithActivations(input: Float32Array, batchSize: number): { output: Float32Array; activations: Float32Array[] } {
+    const output = this.predict(input, batchSize);
+    const activations = this.hiddenLayers.map((h, l) => this.layers[l].a.slice(0, batchSize * h.units));
+    return { output, activations };
+  }
+
+  evaluateLoss(input: Float32Array, batchSize: number, loss: OutputLoss): number {
+    this.checkBatch(input, batchSize);
+    this.forward(input, batchSize, false);
+    return this.callOutputLoss(loss, batchSize);
+  }
+
+  trainStep(args: TrainStepInput): StepTrace {
+    const { input, batchSize, loss } = args;
+    this.checkBatch(input, batchSize);
+    const references = this.referenceVector(args.references);
+    // Rng order as in network.ts: dropout masks, gradient noise, perturbation.
+    this.drawDropoutMasks(batchSize);
+    if (this.noise) this.fillNormals(this.noise);
+    if (this.perturbation) this.fillNormals(this.perturbation);
+    this.forward(input, batchSize, true);
+    const value = this.callOutputLoss(loss, batchSize);
+    this.backward(input, batchSize, true, true);
+    const g = this.gradient;
+    const sums = this.sums;
+    let gradNorm = -1;
+    if (this.regs.l2 > 0 || this.regs.l2Init > 0 || this.regs.wasserstein > 0 || this.regs.noiseScale > 0) {
+      // The StepTrace reports the loss gradient's norm; the regularizers' terms come on top.
+      let squares = 0;
+      for (let k = 0; k < g.length; k++) squares += g[k] * g[k];
+      gradNorm = Math.sqrt(squares);
+      addRegularizerTerms({
+        regs: this.regs,
+        layout: this.layout,
+        gradient: g,
+        gradNorm,
+        parameters: this.parameters,
+        initial: this.initialValues,
+        sortedInitial: this.sortedInitial,
+        normals: this.noise,
+        update: this.updateCount,
+        scratch: this.scratch,
+      });
+    }
+    const theta = this.parameters;
+    const stats = this.hiddenLayers.map((h) => new Float32Array(TRACE_STATS.length * h.units));
+    // Without shrink & perturb the weights are final right after the optimizer touches them, so the
+    // weight rows of the trace are read row by row while the row is still in cache.
+    const fused = this.regs.shrink === 1 && this.perturbation === null;
+    this.optimizer.begin(g, theta, args.signal);
+    for (let l = 0; l < this.layers.length; l++) this.updateLayer(l, fused ? stats : null);
+    this.optimizer.finish(sums);
+    if (gradNorm < 0) gradNorm = Math.sqrt(sums[0]);
+    const updateNorm = Math.sqrt(sums[1]);
+    if (!fused) applyShrinkAndPerturb(this.regs, theta, this.perturbation);
+    this.updateCount += 1;
+    const traces = this.hiddenLayers.map((h, l) => {
+      const layer = this.layers[l];
+      const next = this.layers[l + 1];
+      activationRows(layer.a, layer.da, references?.[l] ?? null, batchSize, h.units, stats[l], this.columnScratch);
+      if (!fused) weightRows(layer.kernel, layer.fanIn, next.kernel, next.fanOut, h.units, stats[l]);
+      return makeLayerTrace(h.index, h.name, h.units, stats[l]);
+    });
+    return { network: this.name, step: this.updateCount, batchSize, loss: value, gradNorm, updateNorm, layers: traces };
+  }
+
+  /** Batch-mean loss and its gradient per parameter (contract layout), without updating anything. */
+  gradients(input: Float32Array, batchSize: number, loss: OutputLoss): { loss: number; gradients: Record<string, Float32Array> } {
+    this.checkBatch(input, batchSize);
+    this.forward(input, batchSize, false);
+    const value = this.callOutputLoss(loss, batchSize);
+    this.backward(input, batchSize, false, true);
+    return { loss: value, gradients: this.layout.toRecord(this.gradient) };
+  }
+
+  parameterGradient(input: Float32Array, batchSize: number, loss: OutputLoss): { loss: number; gradient: Float32Array } {
+    const { loss: value, gradients } = this.gradients(input, batchSize, loss);
+    const gradient = new Float32Array(this.layout.size);
+    let offset = 0;
+    for (const slot of this.layout.slots) {
+      gradient.set(gradients[slot.name], offset);
+      offset += slot.size;
+    }
+    return { loss: value, gradient };
+  }
+
+  outputGxd(input: Float32Array, batchSize: number, references?: ReadonlyArray<Float32Array | null>): Float32Array[] {
+    this.checkBatch(input, batchSize);
+    if (this.hiddenLayers.length === 0) return [];
+    const reference = this.referenceVector(references);
+    this.forward(input, batchSize, false);
+    // F = Σ_x v_x·f(x): ∂F/∂f is v itself, and ∂F/∂a(x) is sample x's own v_x·∂f(x)/∂a(x).
+    const out = this.layers[this.layers.length - 1].da;
+    for (let k = 0; k < batchSize * this.spec.outputSize; k++) out[k] = this.rng.normal();
+    this.backward(input, batchSize, false, false);
+    return this.hiddenLayers.map((h, l) => {
+      const { a, da } = this.layers[l];
+      const r = reference?.[l] ?? null;
+      const u = new Float32Array(h.units);
+      for (let b = 0; b < batchSize; b++) {
+        for (let i = 0; i < h.units; i++) {
+          const k = b * h.units + i;
+          const c = da[k] * (r === null ? a[k] : a[k] - r[i]);
+          u[i] += c * c;
+        }
+      }
+      for (let i = 0; i < h.units; i++) u[i] = Math.sqrt(u[i] / batchSize);
+      return u;
+    });
+  }
+
+  reinitializeUnits(layer: number, units: ArrayLike<number>, options: ReinitializeOptions = {}): void {
+    this.assertAlive();
+    const plan = planSurgery({
+      layout: this.layout,
+      hiddenCount: this.hiddenLayers.length,
+      layer,
+      units,
+      options,
+      initializers: this.plans.map((p) => p.init),
+      rng: this.rng,
+    });
+    if (units.length === 0) return;
+    const theta = this.parameters;
+    // Bias transfer b_{l+1} += ā·W_{l+1}[:, i] from the weights before the outgoing column changes.
+    if (plan.transfer) {
+      const next = this.layers[layer + 1];
+      for (let i = 0; i < next.fanIn; i++) {
+        const t = plan.transfer[i];
+        if (t === 0) continue;
+        for (let o = 0; o < next.fanOut; o++) next.bias[o] += t * next.kernel[i * next.fanOut + o];
+      }
+    }
+    const { mask, values } = plan;
+    for (let k = 0; k < theta.length; k++) if (mask[k] !== 0) theta[k] = values[k];
+    this.optimizer.resetEntries(mask);
+  }
+
+  layerWeights(): LayerWeights[] {
+    this.assertAlive();
+    return this.layout.layerWeights(this.parameters);
+  }
+
+  initialLayerWeights(): LayerWeights[] {
+    return this.layout.layerWeights(this.initialValues);
+  }
+
+  state(): NetworkState {
+    this.assertAlive();
+    return {
+      formatVersion: 1,
+      spec: structuredClone(this.spec),
+      parameters: this.layout.toRecord(this.parameters),
+      initialParameters: this.layout.toRecord(this.initialValues),
+      optimizer: optimizerSnapshot(this.layout, this.optimizer.config, this.regularizerConfig, this.optimizer.slots()),
+      rng: ((r) => ({ s: r.s.map((w) => w >>> 0) as RngState['s'], spareNormal: r.spareNormal }))(this.rng.state()),
+      updates: this.updateCount,
+    };
+  }
+
+  restore(state: NetworkState): void {
+    this.assertAlive();
+    if (state.formatVersion !== 1) {
+      throw new PlasticdError('nn_state_mismatch', `Unsupported NetworkState formatVersion ${String(state.formatVersion)}; this build reads 1.`);
+    }
+    if (!sameArchitecture(this.spec, state.spec)) {
+      throw new PlasticdError('nn_state_mismatch', `The state is for a different architecture (network "${state.spec.name}"); sizes and LayerNorm placement must match "${this.name}".`);
+    }
+    const parameters = this.layout.fromRecord(state.parameters, 'state.parameters');
+    const initial = this.layout.fromRecord(state.initialParameters, 'state.initialParameters');
+    const snapshot = parseOptimizerSnapshot(this.layout, state.optimizer);
+    checkObgdRegularizers(snapshot.config.kind, snapshot.regularizers);
+    resolveRegularizers(snapshot.regularizers);
+    const optimizer = createTypedOptimizer(snapshot.config, this.layout.size);
+    optimizer.restoreSlots(snapshot.slots);
+    this.optimizer = optimizer;
+    this.initialValues = initial;
+    this.setRegularizers(snapshot.regularizers);
+    this.parameters.set(parameters);
+    this.rng.restore(state.rng);
+    this.updateCount = state.updates;
+  }
+
+  clone(): TypedNetwork {
+    this.assertAlive();
+    const copy = new TypedNetwork(this.spec, { optimizer: this.optimizer.config, regularizers: this.regularizerConfig, blas: this.blasOption, blasThreshold: this.matmul.blasThreshold });
+    copy.restore(this.state());
+    return copy;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  // ---- internals ----
+
+  /**
+   * The optimizer step over one layer's parameters. With `stats`, the weight rows of the StepTrace
+   * (mean |W| per unit: incoming for this layer's units, outgoing for the previous layer's) are
+   * accumulated from each kernel row right after its update.
+   */
+  private updateLayer(l: number, stats: Float32Array[] | null): void {
+    const optimizer = this.optimizer;
+    const slots = this.layout.layers[l];
+    const { offset, fanIn, fanOut } = slots.weight;
+    const hidden = this.hiddenLayers.length;
+    if (stats === null) {
+      optimizer.applyRange(offset, offset + fanIn * fanOut);
+    } else {
+      const theta = this.parameters;
+      const incoming = l < hidden ? this.columnScratch : null;
+      if (incoming) incoming.fill(0, 0, fanOut);
+      const outgoing = l > 0 ? stats[l - 1] : null;
+      const outgoingBase = 7 * fanIn;
+      for (let j = 0; j < fanIn; j++) {
+        const start = offset + j * fanOut;
+        optimizer.applyRange(start, start + fanOut);
+        let row = 0;
+        if (incoming) {
+          for (let i = 0; i < fanOut; i++) {
+            const w = Math.abs(theta[start + i]);
+            row += w;
+            incoming[i] += w;
+          }
+        } else {
+          for (let i = 0; i < fanOut; i++) row += Math.abs(theta[start + i]);
+        }
+        if (outgoing) outgoing[outgoingBase + j] = row / fanOut;
+      }
+      if (incoming) {
+        const out = stats[l];
+        const base = 8 * fanOut;
+        for (let i = 0; i < fanOut; i++) out[base + i] = incoming[i] / fanIn;
+      }
+    }
+    optimizer.applyRange(slots.bias.offset, slots.bias.offset + slots.bias.size);
+    if (slots.layerNormGain) optimizer.applyRange(slots.layerNormGain.offset, slots.layerNormGain.offset + slots.layerNormGain.size);
+    if (slots.layerNormBias) optimizer.applyRange(slots.layerNormBias.offset, slots.layerNormBias.offset + slots.layerNormBias.size);
+  }
+
+  /** Forward pass over `batch` rows; with `training`, hidden outputs are multiplied by the drawn dropout masks. */
+  private forward(input: Float32Array, batch: number, training: boolean): void {
+    let x = input;
+    for (let l = 0; l < this.layers.length; l++) {
+      const layer = this.layers[l];
+      const { fanIn, fanOut, z, y, bias } = layer;
+      const count = batch * fanOut;
+      this.matmul.nn(batch, fanOut, fanIn, x, layer.kernel, z);
+      for (let b = 0; b < batch; b++) {
+        const row = b * fanOut;
+        for (let i = 0; i < fanOut; i++) z[row + i] += bias[i];
+      }
+      if (layer.gain) this.layerNormForward(layer, batch);
+      activateInto(layer.plan.activation, y, layer.a, count);
+      if (l === this.layers.length - 1) return;
+      if (training && layer.mask) {
+        const { a, mask, dropped } = layer;
+        for (let k = 0; k < count; k++) dropped![k] = a[k] * mask[k];
+        x = dropped!;
+      } else {
+        x = layer.a;
+      }
+    }
+  }
+
+  private layerNormForward(layer: Layer, batch: number): void {
+    const { fanOut: n, z, y, gain, shift } = layer;
+    const normalised = layer.normalised!;
+    const inverseStd = layer.inverseStd!;
+    for (let b = 0; b < batch; b++) {
+      const row = b * n;
+      let mean = 0;
+      for (let i = 0; i < n; i++) mean += z[row + i];
+      mean /= n;
+      let variance = 0;
+      for (let i = 0; i < n; i++) {
+        const c = z[row + i] - mean;
+        normalised[row + i] = c;
+        variance += c * c;
+      }
+      const inv = 1 / Math.sqrt(variance / n + LAYER_NORM_EPSILON);
+      inverseStd[b] = inv;
+      for (let i = 0; i < n; i++) {
+        const v = (normalised[row + i] *= inv);
+        y[row + i] = v * gain![i] + shift![i];
+      }
+    }
+  }
+
+  /**
+   * Backward pass from the output gradient in the last layer's `da`. With `training`, gradients go
+   * through the dropout masks; with `parameterGradients`, the gradient vector is filled.
+   */
+  private backward(input: Float32Array, batch: number, training: boolean, parameterGradients: boolean): void {
+    const last = this.layers.length - 1;
+    for (let l = last; l >= 0; l--) {
+      const layer = this.layers[l];
+      const { fanIn, fanOut, da } = layer;
+      const count = batch * fanOut;
+      if (l < last) {
+        if (training && layer.mask) {
+          const mask = layer.mask;
+          for (let k = 0; k < count; k++) da[k] *= mask[k];
+        }
+        if (!parameterGradients && l === 0) return;
+      }
+      const dz = layer.dz;
+      activationBackward(layer.plan.activation, layer.y, layer.a, da, dz, count);
+      if (layer.gain) this.layerNormBackward(layer, batch, parameterGradients);
+      if (parameterGradients) {
+        const x = l === 0 ? input : training && this.layers[l - 1].mask ? this.layers[l - 1].dropped! : this.layers[l - 1].a;
+        this.matmul.tn(fanIn, fanOut, batch, x, dz, layer.dKernel);
+        const dBias = layer.dBias;
+        dBias.fill(0);
+        for (let b = 0; b < batch; b++) {
+          const row = b * fanOut;
+          for (let i = 0; i < fanOut; i++) dBias[i] += dz[row + i];
+        }
+      }
+      if (l > 0) this.matmul.nt(batch, fanIn, fanOut, dz, layer.kernel, this.layers[l - 1].da);
+    }
+  }
+
+  /** dz ← σ⁻¹·(ĝ − mean ĝ − n̂·mean(ĝ·n̂)) with ĝ = dy·gain, in place; dGain, dShift accumulated. */
+  private layerNormBackward(layer: Layer, batch: number, parameterGradients: boolean): void {
+    const { fanOut: n, dz, gain } = layer;
+    const normalised = layer.normalised!;
+    const inverseStd = layer.inverseStd!;
+    const dGain = layer.dGain!;
+    const dShift = layer.dShift!;
+    if (parameterGradients) {
+      dGain.fill(0);
+      dShift.fill(0);
+    }
+    for (let b = 0; b < batch; b++) {
+      const row = b * n;
+      let m1 = 0;
+      let m2 = 0;
+      for (let i = 0; i < n; i++) {
+        const dy = dz[row + i];
+        const nh = normalised[row + i];
+        if (parameterGradients) {
+          dGain[i] += dy * nh;
+          dShift[i] += dy;
+        }
+        const g = dy * gain![i];
+        m1 += g;
+        m2 += g * nh;
+      }
+      m1 /= n;
+      m2 /= n;
+      const inv = inverseStd[b];
+      for (let i = 0; i < n; i++) dz[row + i] = (dz[row + i] * gain![i] - m1 - normalised[row + i] * m2) * inv;
+    }
+  }
+
+  private callOutputLoss(loss: OutputLoss, batch: number): number {
+    if (batch !== this.viewBatch) {
+      const last = this.layers[this.layers.length - 1];
+      const count = batch * this.spec.outputSize;
+      this.outputView = last.a.subarray(0, count);
+      this.outputGradientView = last.da.subarray(0, count);
+      this.viewBatch = batch;
+    }
+    this.outputGradientView.fill(0);
+    return callLoss(loss, this.outputView, batch, this.outputGradientView);
+  }
+
+  private ensureCapacity(batch: number): void {
+    if (batch <= this.capacity) return;
+    const capacity = Math.max(batch, this.capacity * 2);
+    for (const layer of this.layers) {
+      const n = capacity * layer.fanOut;
+      layer.z = new Float32Array(n);
+      layer.y = layer.gain ? new Float32Array(n) : layer.z;
+      layer.normalised = layer.gain ? new Float32Array(n) : null;
+      layer.inverseStd = layer.gain ? new Float32Array(capacity) : null;
+      layer.a = new Float32Array(n);
+      layer.mask = layer.plan.dropout > 0 ? new Float32Array(n) : null;
+      layer.dropped = layer.plan.dropout > 0 ? new Float32Array(n) : null;
+      layer.da = new Float32Array(n);
+      layer.dz = new Float32Array(n);
+    }
+    this.capacity = capacity;
+    this.viewBatch = 0;
+  }
+
+  private drawDropoutMasks(batch: number): void {
+    for (let l = 0; l < this.hiddenLayers.length; l++) {
+      const { plan, mask } = this.layers[l];
+      if (!mask) continue;
+      const scale = 1 / (1 - plan.dropout);
+      const count = batch * plan.fanOut;
+      for (let k = 0; k < count; k++) mask[k] = this.rng.random() < plan.dropout ? 0 : scale;
+    }
+  }
+
+  private fillNormals(out: Float32Array): void {
+    for (let k = 0; k < out.length; k++) out[k] = this.rng.normal();
+  }
+
+  /** Per hidden layer r (or null), checked; null when every reference is missing. */
+  private referenceVector(references: ReadonlyArray<Float32Array | null> | undefined): ReadonlyArray<Float32Array | null> | null {
+    if (!references || references.every((r) => r == null)) return null;
+    this.hiddenLayers.forEach((layer, l) => {
+      const r = references[l];
+      if (r != null && r.length !== layer.units) {
+        throw new PlasticdError('nn_bad_input', `references[${l}] has ${r.length} values; layer ${layer.name} has ${layer.units} units.`);
+      }
+    });
+    return references;
+  }
+
+  private checkBatch(input: Float32Array, batchSize: number): void {
+    this.assertAlive();
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new PlasticdError('nn_bad_input', `batchSize must be a positive integer, got ${batchSize}.`);
+    }
+    if (input.length !== batchSize * this.spec.inputSize) {
+      throw new PlasticdError('nn_bad_input', `Network "${this.name}" expects ${batchSize} × ${this.spec.inputSize} = ${batchSize * this.spec.inputSize} input values, got ${input.length}.`);
+    }
+    this.ensureCapacity(batchSize);
+  }
+
+  private assertAlive(): void {
+    if (this.disposed) throw new PlasticdError('nn_disposed', `Network "${this.name}" was disposed; create a new one or clone before disposing.`);
+  }
+}

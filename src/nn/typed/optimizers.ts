@@ -1,0 +1,412 @@
+/**
+ * The per-element optimizers of optimizers/ (SGD with momentum, Adam with per-element step counts,
+ * ObGD) as in-place loops over Float32Arrays for the typed-array engine; same formulas, same state
+ * slot names (so NetworkState moves between engines), no allocation per step.
+ */
+import { PlasticdError } from '../../util/errors.ts';
+import { ADAM_POWER_FLOOR } from '../optimizers/adam.ts';
+import { OBGD_TRACE_SLOT, obgdSettings, obgdSignal } from '../optimizers/obgd.ts';
+import { validateOptimizerConfig, type AdamConfig, type ObgdConfig, type OptimizerConfig, type SgdConfig } from '../optimizers/optimizer.ts';
+
+export interface TypedOptimizer {
+  readonly config: Readonly<OptimizerConfig>;
+  setLearningRate(learningRate: number): void;
+  /**
+   * One step, in ranges so the caller can read each updated row while it is in cache: begin(),
+   * applyRange() over every index exactly once, finish(). θ ← θ − Δ in place; `gradient` includes
+   * the regularizers' terms. finish() writes sums[0] = Σ g² and sums[1] = Σ Δ² (StepTrace norms).
+   */
+  begin(gradient: Float32Array, parameters: Float32Array, signal: number | undefined): void;
+  applyRange(from: number, to: number): void;
+  finish(sums: Float64Array): void;
+  /** begin(); applyRange(0, size); finish(sums). */
+  apply(gradient: Float32Array, parameters: Float32Array, signal: number | undefined, sums: Float64Array): void;
+  /** Zeroes every state entry where `mask` is 1. */
+  resetEntries(mask: Float32Array): void;
+  resetEligibilityTraces(): void;
+  slots(): Record<string, Float32Array>;
+  restoreSlots(slots: Record<string, ArrayLike<number>>): void;
+}
+
+abstract class SlotOptimizer<C extends OptimizerConfig> implements TypedOptimizer {
+  protected readonly settings: C;
+  protected readonly state = new Map<string, Float32Array>();
+  /** Value of each slot at a fresh (or reset) entry. */
+  private readonly initial = new Map<string, number>();
+  protected gradient: Float32Array = new Float32Array(0);
+  protected parameters: Float32Array = new Float32Array(0);
+  /** Σ g², Σ Δ² over the ranges applied this step. */
+  protected readonly accumulated = new Float64Array(2);
+
+  constructor(
+    config: C,
+    protected readonly size: number,
+    names: readonly (string | { name: string; initial: number })[],
+  ) {
+    validateOptimizerConfig(config);
+    this.settings = { ...config };
+    for (const entry of names) {
+      const { name, initial } = typeof entry === 'string' ? { name: entry, initial: 0 } : entry;
+      this.state.set(name, new Float32Array(size).fill(initial));
+      this.initial.set(name, initial);
+    }
+  }
+
+  get config(): Readonly<C> {
+    return this.settings;
+  }
+
+  setLearningRate(learningRate: number): void {
+    validateOptimizerConfig({ ...this.settings, learningRate });
+    this.settings.learningRate = learningRate;
+  }
+
+  begin(gradient: Float32Array, parameters: Float32Array, _signal: number | undefined): void {
+    this.gradient = gradient;
+    this.parameters = parameters;
+    this.accumulated.fill(0);
+  }
+
+  abstract applyRange(from: number, to: number): void;
+
+  finish(sums: Float64Array): void {
+    sums[0] = this.accumulated[0];
+    sums[1] = this.accumulated[1];
+  }
+
+  apply(gradient: Float32Array, parameters: Float32Array, signal: number | undefined, sums: Float64Array): void {
+    this.begin(gradient, parameters, signal);
+    this.applyRange(0, this.size);
+    this.finish(sums);
+  }
+
+  resetEntries(mask: Float32Array): void {
+    for (const [name, values] of this.state) {
+      const initial = this.initial.get(name)!;
+      for (let k = 0; k < this.size; k++) if (mask[k] !== 0) values[k] = initial;
+    }
+  }
+
+  resetEligibilityTraces(): void {}
+
+  slots(): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    for (const [name, values] of this.state) out[name] = values.slice();
+    return out;
+  }
+
+  restoreSlots(slots: Record<string, ArrayLike<number>>): void {
+    for (const [name, values] of this.state) {
+      const next = slots[name];
+      if (next === undefined || next.length !== this.size) {
+        throw new PlasticdError('nn_state_mismatch', `Optimizer state "${name}" is missing or has the wrong length (expected ${this.size}).`);
+      }
+      values.set(next);
+    }
+  }
+}
+
+/** torch.optim.SGD: g ← g + λθ; b ← μ·b + g; Δ = lr·b. */
+class TypedSgd extends SlotOptimizer<SgdConfig> {
+  constructor(config: SgdConfig, size: number) {
+    super(config, size, (config.momentum ?? 0) > 0 ? ['momentum'] : []);
+  }
+
+  /** [momentum, weightDecay, learningRate]: doubles go to the loop in an array, not as arguments (no boxing per call). */
+  private readonly scalars = new Float64Array(3);
+  private buffer: Float32Array | null = null;
+
+  override begin(gradient: Float32Array, parameters: Float32Array, signal: number | undefined): void {
+    super.begin(gradient, parameters, signal);
+    const { learningRate, momentum = 0, weightDecay = 0 } = this.settings;
+    this.scalars[0] = momentum;
+    this.scalars[1] = weightDecay;
+    this.scalars[2] = learningRate;
+    this.buffer = this.state.get('momentum') ?? null;
+  }
+
+  applyRange(from: number, to: number): void {
+    sgdLoop(from, to, this.gradient, this.parameters, this.buffer, this.scalars, this.accumulated);
+  }
+}
+
+/**
+ * Adam with per-element bias correction (optimizers/adam.ts). The per-element step count is
+ * t = count − resetAt (slot `step`); the corrections 1/(1 − β^t) come from tables indexed by t, and
+ * are one scalar per step while every entry has the same t (no reset yet) or a t past the table
+ * (corrections 1), the common cases. The tfjs optimizer's slots beta1Power/beta2Power are written
+ * as β^t on output and ignored on input (t determines them).
+ */
+class TypedAdam extends SlotOptimizer<AdamConfig> {
+  private readonly m: Float32Array;
+  private readonly v: Float32Array;
+  private count = 0;
+  private readonly resetAt: Int32Array;
+  private newestReset = 0;
+  private uniform = true;
+  private corrections1 = new Float64Array(0);
+  private corrections2 = new Float64Array(0);
+  /**
+   * The loop's scalars [beta1, beta2, epsilon, learningRate, coupled, decoupled, c1, c2, count]
+   * (c1, c2: this step's corrections, NaN when they differ per element); passed as one array so
+   * that no double is boxed per applyRange call.
+   */
+  private readonly scalars = new Float64Array(9);
+
+  constructor(config: AdamConfig, size: number) {
+    super(config, size, ['m', 'v']);
+    this.m = this.state.get('m')!;
+    this.v = this.state.get('v')!;
+    this.resetAt = new Int32Array(size);
+    this.buildTables();
+  }
+
+  override begin(gradient: Float32Array, parameters: Float32Array, signal: number | undefined): void {
+    super.begin(gradient, parameters, signal);
+    this.count += 1;
+    const { learningRate, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0, decoupledWeightDecay = false } = this.settings;
+    const s = this.scalars;
+    s[0] = beta1;
+    s[1] = beta2;
+    s[2] = epsilon;
+    s[3] = learningRate;
+    s[4] = weightDecay > 0 && !decoupledWeightDecay ? weightDecay : 0;
+    s[5] = weightDecay > 0 && decoupledWeightDecay ? learningRate * weightDecay : 0;
+    const last = this.corrections1.length - 1;
+    const youngest = this.count - this.newestReset;
+    if (this.uniform || youngest >= last) {
+      const t = Math.min(youngest, last);
+      s[6] = this.corrections1[t];
+      s[7] = this.corrections2[t];
+    } else {
+      s[6] = Number.NaN;
+      s[7] = Number.NaN;
+    }
+    s[8] = this.count;
+  }
+
+  applyRange(from: number, to: number): void {
+    if (Number.isNaN(this.scalars[6])) {
+      adamLoopPerElement(from, to, this.gradient, this.parameters, this.m, this.v, this.resetAt, this.corrections1, this.corrections2, this.scalars, this.accumulated);
+    } else {
+      adamLoop(from, to, this.gradient, this.parameters, this.m, this.v, this.scalars, this.accumulated);
+    }
+  }
+
+  override resetEntries(mask: Float32Array): void {
+    super.resetEntries(mask);
+    let any = false;
+    for (let k = 0; k < this.size; k++) {
+      if (mask[k] !== 0) {
+        this.resetAt[k] = this.count;
+        any = true;
+      }
+    }
+    if (any) {
+      this.newestReset = this.count;
+      this.uniform = false;
+    }
+  }
+
+  override restoreSlots(slots: Record<string, ArrayLike<number>>): void {
+    const step = slots.step;
+    if (step === undefined || step.length !== this.size) {
+      throw new PlasticdError('nn_state_mismatch', `Optimizer state "step" is missing or has the wrong length (expected ${this.size}).`);
+    }
+    super.restoreSlots(slots);
+    let count = 0;
+    for (let k = 0; k < this.size; k++) count = Math.max(count, step[k]);
+    let newest = 0;
+    let uniform = true;
+    for (let k = 0; k < this.size; k++) {
+      const at = count - step[k];
+      this.resetAt[k] = at;
+      newest = Math.max(newest, at);
+      if (at !== 0) uniform = false;
+    }
+    this.count = count;
+    this.newestReset = newest;
+    this.uniform = uniform;
+  }
+
+  override slots(): Record<string, Float32Array> {
+    const out = super.slots();
+    const { beta1 = 0.9, beta2 = 0.999 } = this.settings;
+    out.step = Float32Array.from(this.resetAt, (at) => this.count - at);
+    out.beta1Power = Float32Array.from(out.step, (t) => beta1 ** t + ADAM_POWER_FLOOR);
+    out.beta2Power = Float32Array.from(out.step, (t) => beta2 ** t + ADAM_POWER_FLOOR);
+    return out;
+  }
+
+  /**
+   * c[t] = 1/(1 − β^t) for t up to where β^t < 2^-26 (the correction is 1 to float32 precision
+   * beyond; the last entry is 1), at most 2^20 entries (then the tail reuses the last value,
+   * off by < β^(2^20)).
+   */
+  private buildTables(): void {
+    const { beta1 = 0.9, beta2 = 0.999 } = this.settings;
+    const length = (beta: number) => (beta <= 0 ? 2 : Math.min(2 ** 20, Math.ceil(Math.log(2 ** -26) / Math.log(beta)) + 2));
+    const n = Math.max(length(beta1), length(beta2));
+    const table = (beta: number) => {
+      const c = new Float64Array(n);
+      c[0] = 1;
+      for (let t = 1; t < n - 1; t++) c[t] = 1 / (1 - beta ** t);
+      c[n - 1] = n >= 2 ** 20 ? 1 / (1 - beta ** (n - 1)) : 1;
+      return c;
+    };
+    this.corrections1 = table(beta1);
+    this.corrections2 = table(beta2);
+  }
+}
+
+/** ObGD (optimizers/obgd.ts): z ← γλ·z + g; θ ← θ + α/max(α·κ·max(|δ|, 1)·‖z‖₁, 1)·δ·z. */
+class TypedObgd extends SlotOptimizer<ObgdConfig> {
+  private readonly z: Float32Array;
+  private scale = 0;
+
+  constructor(config: ObgdConfig, size: number) {
+    super(config, size, [OBGD_TRACE_SLOT]);
+    this.z = this.state.get(OBGD_TRACE_SLOT)!;
+  }
+
+  /** The trace and its L1 norm over every entry first: the step size depends on all of them. */
+  override begin(gradient: Float32Array, parameters: Float32Array, signal: number | undefined): void {
+    const tdError = obgdSignal(signal);
+    super.begin(gradient, parameters, signal);
+    const { learningRate, gamma, lambda, kappa } = obgdSettings(this.settings);
+    const decay = gamma * lambda;
+    const z = this.z;
+    let gradSq = 0;
+    let norm1 = 0;
+    for (let k = 0; k < this.size; k++) {
+      const gk = gradient[k];
+      gradSq += gk * gk;
+      const value = (z[k] = z[k] * decay + gk);
+      norm1 += Math.abs(value);
+    }
+    this.accumulated[0] = gradSq;
+    const bound = learningRate * kappa * Math.max(Math.abs(tdError), 1) * norm1;
+    this.scale = (learningRate / Math.max(bound, 1)) * tdError;
+  }
+
+  applyRange(from: number, to: number): void {
+    const { z, parameters, scale } = this;
+    let deltaSq = 0;
+    for (let k = from; k < to; k++) {
+      const delta = Math.fround(z[k] * scale);
+      deltaSq += delta * delta;
+      parameters[k] += delta;
+    }
+    this.accumulated[1] += deltaSq;
+  }
+
+  override resetEligibilityTraces(): void {
+    this.z.fill(0);
+  }
+}
+
+export function createTypedOptimizer(config: OptimizerConfig, size: number): TypedOptimizer {
+  switch (config.kind) {
+    case 'sgd':
+      return new TypedSgd(config, size);
+    case 'adam':
+      return new TypedAdam(config, size);
+    case 'obgd':
+      return new TypedObgd(config, size);
+    default:
+      validateOptimizerConfig(config);
+      throw new Error('unreachable');
+  }
+}
+
+// The passes as free functions of locals only: V8 optimises these loops more reliably than methods.
+
+function sgdLoop(from: number, to: number, gradient: Float32Array, parameters: Float32Array, buffer: Float32Array | null, scalars: Float64Array, acc: Float64Array): void {
+  const momentum = scalars[0];
+  const weightDecay = scalars[1];
+  const learningRate = scalars[2];
+  let gradSq = 0;
+  let deltaSq = 0;
+  for (let k = from; k < to; k++) {
+    const gk = gradient[k];
+    gradSq += gk * gk;
+    let d = weightDecay > 0 ? gk + parameters[k] * weightDecay : gk;
+    if (buffer !== null) d = buffer[k] = buffer[k] * momentum + d;
+    const delta = Math.fround(d * learningRate);
+    deltaSq += delta * delta;
+    parameters[k] -= delta;
+  }
+  acc[0] += gradSq;
+  acc[1] += deltaSq;
+}
+
+function adamLoop(from: number, to: number, gradient: Float32Array, parameters: Float32Array, m: Float32Array, v: Float32Array, scalars: Float64Array, acc: Float64Array): void {
+  const beta1 = scalars[0];
+  const beta2 = scalars[1];
+  const epsilon = scalars[2];
+  const coupled = scalars[4];
+  const decoupled = scalars[5];
+  const step = scalars[3] * scalars[6];
+  const c2 = scalars[7];
+  const a1 = 1 - beta1;
+  const a2 = 1 - beta2;
+  let gradSq = 0;
+  let deltaSq = 0;
+  for (let k = from; k < to; k++) {
+    const gk = gradient[k];
+    gradSq += gk * gk;
+    const g = coupled > 0 ? gk + parameters[k] * coupled : gk;
+    const mk = (m[k] = m[k] * beta1 + g * a1);
+    const vk = (v[k] = v[k] * beta2 + g * g * a2);
+    let d = (mk * step) / (Math.sqrt(vk * c2) + epsilon);
+    if (decoupled > 0) d += parameters[k] * decoupled;
+    const delta = Math.fround(d);
+    deltaSq += delta * delta;
+    parameters[k] -= delta;
+  }
+  acc[0] += gradSq;
+  acc[1] += deltaSq;
+}
+
+function adamLoopPerElement(
+  from: number,
+  to: number,
+  gradient: Float32Array,
+  parameters: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  resetAt: Int32Array,
+  c1: Float64Array,
+  c2: Float64Array,
+  scalars: Float64Array,
+  acc: Float64Array,
+): void {
+  const beta1 = scalars[0];
+  const beta2 = scalars[1];
+  const epsilon = scalars[2];
+  const learningRate = scalars[3];
+  const coupled = scalars[4];
+  const decoupled = scalars[5];
+  const count = scalars[8] | 0;
+  const a1 = 1 - beta1;
+  const a2 = 1 - beta2;
+  const last = c1.length - 1;
+  let gradSq = 0;
+  let deltaSq = 0;
+  for (let k = from; k < to; k++) {
+    const gk = gradient[k];
+    gradSq += gk * gk;
+    const g = coupled > 0 ? gk + parameters[k] * coupled : gk;
+    const mk = (m[k] = m[k] * beta1 + g * a1);
+    const vk = (v[k] = v[k] * beta2 + g * g * a2);
+    const t = count - resetAt[k];
+    const index = t < last ? t : last;
+    let d = (mk * c1[index] * learningRate) / (Math.sqrt(vk * c2[index]) + epsilon);
+    if (decoupled > 0) d += parameters[k] * decoupled;
+    const delta = Math.fround(d);
+    deltaSq += delta * delta;
+    parameters[k] -= delta;
+  }
+  acc[0] += gradSq;
+  acc[1] += deltaSq;
+}
