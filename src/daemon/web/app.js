@@ -236,12 +236,16 @@ function renderDetail() {
   metricChart ??= new StepChart($('metric-chart'), { height: 210 });
   const markers = { shifts: agent.shifts, resets: agent.resets };
 
-  const windowReturns = agent.windows.filter((w) => w.episodeReturn !== null).map((w) => ({ step: w.step, value: w.episodeReturn }));
+  // RL agents report episode returns; supervised-stream learners report the online loss instead.
+  let windowReturns = agent.windows.filter((w) => w.episodeReturn !== null).map((w) => ({ step: w.step, value: w.episodeReturn }));
   const episodes = agent.episodeReturns.map((e) => ({ step: e.step, value: e.value }));
+  const showsLoss = windowReturns.length === 0 && episodes.length === 0 && agent.windows.some((w) => w.loss !== null);
+  if (showsLoss) windowReturns = agent.windows.filter((w) => w.loss !== null).map((w) => ({ step: w.step, value: w.loss }));
+  $('return-title').textContent = showsLoss ? 'Online loss' : 'Return';
   returnChart.update(
     [
       { key: 'episodes', label: 'episode', color: cssVar('--episode', 'rgba(120,120,120,0.5)'), width: 0, paths: () => null, points: { show: true, size: 5, width: 0, fill: cssVar('--episode', 'rgba(120,120,120,0.5)') } },
-      { key: 'window', label: 'window mean', color: cssVar('--accent', '#4e79a7'), width: 2 },
+      { key: 'window', label: showsLoss ? 'window loss' : 'window mean', color: cssVar('--accent', '#4e79a7'), width: 2 },
     ],
     alignSeries([episodes, windowReturns]),
     markers,

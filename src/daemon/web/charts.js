@@ -41,19 +41,26 @@ function markersPlugin(chart) {
           ctx.font = `${11 * dpr}px system-ui, sans-serif`;
           ctx.textBaseline = 'top';
           ctx.textAlign = 'left';
-          for (const shift of chart.markers.shifts) {
-            if (xMin === null || shift.step < xMin || shift.step > xMax) continue;
+          const visible = xMin === null ? [] : chart.markers.shifts.filter((shift) => shift.step >= xMin && shift.step <= xMax);
+          // Frequent shifts (a task switch every window) would paint a solid block: draw them as
+          // faint hairlines without labels once they are closer than ~40 px on average.
+          const dense = visible.length > bbox.width / (40 * dpr);
+          for (const shift of visible) {
             const x = Math.round(u.valToPos(shift.step, 'x', true)) + 0.5;
             ctx.strokeStyle = chart.theme.shift;
-            ctx.lineWidth = 1.5 * dpr;
-            ctx.setLineDash([5 * dpr, 4 * dpr]);
+            ctx.globalAlpha = dense ? 0.25 : 1;
+            ctx.lineWidth = (dense ? 1 : 1.5) * dpr;
+            ctx.setLineDash(dense ? [] : [5 * dpr, 4 * dpr]);
             ctx.beginPath();
             ctx.moveTo(x, bbox.top);
             ctx.lineTo(x, bbox.top + bbox.height);
             ctx.stroke();
             ctx.setLineDash([]);
-            ctx.fillStyle = chart.theme.shift;
-            ctx.fillText(`⇄ ${shift.shift}`, x + 4 * dpr, bbox.top + 4 * dpr);
+            ctx.globalAlpha = 1;
+            if (!dense) {
+              ctx.fillStyle = chart.theme.shift;
+              ctx.fillText(`⇄ ${shift.shift}`, x + 4 * dpr, bbox.top + 4 * dpr);
+            }
             shifts++;
           }
           ctx.fillStyle = chart.theme.reset;
