@@ -7,7 +7,7 @@
  * so the optimizer, regularizers and surgery are a handful of ops whatever the depth.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, type RngState } from '../util/rng.ts';
+import { Rng } from '../util/rng.ts';
 import { PlasticdError } from '../util/errors.ts';
 import { registerGradients } from './backend.ts';
 import { drawInitialParameters } from './initializers.ts';
@@ -26,8 +26,8 @@ import {
   type RegularizerConfig,
   type ResolvedRegularizers,
 } from './regularizers.ts';
-import { planLayers, sameArchitecture, type LayerPlan } from './spec.ts';
-import { optimizerSnapshot, parseOptimizerSnapshot } from './state.ts';
+import { planLayers, type LayerPlan } from './spec.ts';
+import { buildNetworkState, readNetworkState } from './state.ts';
 import { planSurgery } from './surgery.ts';
 import { activationStatistics, decodeTrace, packTrace, weightStatistics } from './trace.ts';
 import type {
@@ -287,31 +287,23 @@ export class DenseNetwork implements Network {
   }
 
   state(): NetworkState {
-    return {
-      formatVersion: 1,
-      spec: structuredClone(this.spec),
-      parameters: this.layout.toRecord(this.parameterValues()),
-      initialParameters: this.layout.toRecord(this.initialValues),
-      optimizer: optimizerSnapshot(this.layout, this.optimizer.config, this.regularizerConfig, this.optimizer.slots()),
-      // Unsigned words, whichever way the Rng holds them internally, so equal states compare equal.
-      rng: ((r) => ({ s: r.s.map((w) => w >>> 0) as RngState['s'], spareNormal: r.spareNormal }))(this.rng.state()),
+    return buildNetworkState({
+      spec: this.spec,
+      layout: this.layout,
+      parameters: this.parameterValues(),
+      initialParameters: this.initialValues,
+      optimizerConfig: this.optimizer.config,
+      regularizers: this.regularizerConfig,
+      optimizerSlots: this.optimizer.slots(),
+      rng: this.rng,
       updates: this.updateCount,
-    };
+    });
   }
 
   /** Restores a state from a network of the same architecture; this network keeps its own spec otherwise. */
   restore(state: NetworkState): void {
     this.assertAlive();
-    if (state.formatVersion !== 1) {
-      throw new PlasticdError('nn_state_mismatch', `Unsupported NetworkState formatVersion ${String(state.formatVersion)}; this build reads 1.`);
-    }
-    if (!sameArchitecture(this.spec, state.spec)) {
-      throw new PlasticdError('nn_state_mismatch', `The state is for a different architecture (network "${state.spec.name}"); sizes and LayerNorm placement must match "${this.name}".`);
-    }
-    const parameters = this.layout.fromRecord(state.parameters, 'state.parameters');
-    const initial = this.layout.fromRecord(state.initialParameters, 'state.initialParameters');
-    const snapshot = parseOptimizerSnapshot(this.layout, state.optimizer);
-    checkObgdRegularizers(snapshot.config.kind, snapshot.regularizers);
+    const { parameters, initialParameters: initial, snapshot } = readNetworkState(this.layout, this.spec, state);
     const regs = resolveRegularizers(snapshot.regularizers);
     const optimizer = createOptimizer(snapshot.config, this.layout.size);
     try {

@@ -8,6 +8,10 @@ import { PlasticdError } from '../util/errors.ts';
 import type { OptimizerConfig } from './optimizers/optimizer.ts';
 import type { ParameterLayout } from './parameter-layout.ts';
 import type { RegularizerConfig } from './regularizers.ts';
+import { checkObgdRegularizers } from './optimizers/obgd.ts';
+import { sameArchitecture } from './spec.ts';
+import type { NetworkSpec, NetworkState } from './types.ts';
+import type { Rng } from '../util/rng.ts';
 
 export interface OptimizerSnapshot {
   config: OptimizerConfig;
@@ -38,4 +42,50 @@ export function parseOptimizerSnapshot(
   const slots: Record<string, Float32Array> = {};
   for (const [name, record] of Object.entries(snapshot.slots)) slots[name] = layout.fromRecord(record, `optimizer slot "${name}"`);
   return { config: structuredClone(snapshot.config), regularizers: structuredClone(snapshot.regularizers ?? {}), slots };
+}
+
+/** The whole NetworkState, written the same way by both engines. */
+export function buildNetworkState(args: {
+  spec: NetworkSpec;
+  layout: ParameterLayout;
+  parameters: Float32Array;
+  initialParameters: Float32Array;
+  optimizerConfig: OptimizerConfig;
+  regularizers: RegularizerConfig;
+  optimizerSlots: Record<string, Float32Array>;
+  rng: Rng;
+  updates: number;
+}): NetworkState {
+  return {
+    formatVersion: 1,
+    spec: structuredClone(args.spec),
+    parameters: args.layout.toRecord(args.parameters),
+    initialParameters: args.layout.toRecord(args.initialParameters),
+    optimizer: optimizerSnapshot(args.layout, args.optimizerConfig, args.regularizers, args.optimizerSlots),
+    rng: args.rng.state(),
+    updates: args.updates,
+  };
+}
+
+/**
+ * Checks a NetworkState against a network (format version, architecture, ObGD/regularizer
+ * compatibility) and returns its flat parameter vectors and optimizer snapshot; both engines restore
+ * from this.
+ */
+export function readNetworkState(
+  layout: ParameterLayout,
+  spec: NetworkSpec,
+  state: NetworkState,
+): { parameters: Float32Array; initialParameters: Float32Array; snapshot: ReturnType<typeof parseOptimizerSnapshot> } {
+  if (state.formatVersion !== 1) {
+    throw new PlasticdError('nn_state_mismatch', `Unsupported NetworkState formatVersion ${String(state.formatVersion)}; this build reads 1.`);
+  }
+  if (!sameArchitecture(spec, state.spec)) {
+    throw new PlasticdError('nn_state_mismatch', `The state is for a different architecture (network "${state.spec.name}"); sizes and LayerNorm placement must match "${spec.name}".`);
+  }
+  const parameters = layout.fromRecord(state.parameters, 'state.parameters');
+  const initialParameters = layout.fromRecord(state.initialParameters, 'state.initialParameters');
+  const snapshot = parseOptimizerSnapshot(layout, state.optimizer);
+  checkObgdRegularizers(snapshot.config.kind, snapshot.regularizers);
+  return { parameters, initialParameters, snapshot };
 }

@@ -6,7 +6,7 @@
  * a training step allocates only the StepTrace it returns. Matrix products go through matmul.ts
  * (JS, or OpenBLAS above a size threshold when the addon is built).
  */
-import { Rng, type RngState } from '../../util/rng.ts';
+import { Rng } from '../../util/rng.ts';
 import { PlasticdError } from '../../util/errors.ts';
 import { drawInitialParameters } from '../initializers.ts';
 import { LAYER_NORM_EPSILON } from '../layer-norm.ts';
@@ -16,8 +16,8 @@ import { checkObgdRegularizers } from '../optimizers/obgd.ts';
 import { DEFAULT_OPTIMIZER, type OptimizerConfig } from '../optimizers/optimizer.ts';
 import { ParameterLayout } from '../parameter-layout.ts';
 import { resolveRegularizers, type RegularizerConfig, type ResolvedRegularizers } from '../regularizers.ts';
-import { planLayers, sameArchitecture, type LayerPlan } from '../spec.ts';
-import { optimizerSnapshot, parseOptimizerSnapshot } from '../state.ts';
+import { planLayers, type LayerPlan } from '../spec.ts';
+import { buildNetworkState, readNetworkState } from '../state.ts';
 import { planSurgery } from '../surgery.ts';
 import { makeLayerTrace } from '../trace.ts';
 import { TRACE_STATS } from '../types.ts';
@@ -334,29 +334,22 @@ export class TypedNetwork implements Network {
 
   state(): NetworkState {
     this.assertAlive();
-    return {
-      formatVersion: 1,
-      spec: structuredClone(this.spec),
-      parameters: this.layout.toRecord(this.parameters),
-      initialParameters: this.layout.toRecord(this.initialValues),
-      optimizer: optimizerSnapshot(this.layout, this.optimizer.config, this.regularizerConfig, this.optimizer.slots()),
-      rng: ((r) => ({ s: r.s.map((w) => w >>> 0) as RngState['s'], spareNormal: r.spareNormal }))(this.rng.state()),
+    return buildNetworkState({
+      spec: this.spec,
+      layout: this.layout,
+      parameters: this.parameters,
+      initialParameters: this.initialValues,
+      optimizerConfig: this.optimizer.config,
+      regularizers: this.regularizerConfig,
+      optimizerSlots: this.optimizer.slots(),
+      rng: this.rng,
       updates: this.updateCount,
-    };
+    });
   }
 
   restore(state: NetworkState): void {
     this.assertAlive();
-    if (state.formatVersion !== 1) {
-      throw new PlasticdError('nn_state_mismatch', `Unsupported NetworkState formatVersion ${String(state.formatVersion)}; this build reads 1.`);
-    }
-    if (!sameArchitecture(this.spec, state.spec)) {
-      throw new PlasticdError('nn_state_mismatch', `The state is for a different architecture (network "${state.spec.name}"); sizes and LayerNorm placement must match "${this.name}".`);
-    }
-    const parameters = this.layout.fromRecord(state.parameters, 'state.parameters');
-    const initial = this.layout.fromRecord(state.initialParameters, 'state.initialParameters');
-    const snapshot = parseOptimizerSnapshot(this.layout, state.optimizer);
-    checkObgdRegularizers(snapshot.config.kind, snapshot.regularizers);
+    const { parameters, initialParameters: initial, snapshot } = readNetworkState(this.layout, this.spec, state);
     resolveRegularizers(snapshot.regularizers);
     const optimizer = createTypedOptimizer(snapshot.config, this.layout.size);
     optimizer.restoreSlots(snapshot.slots);
