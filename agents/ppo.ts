@@ -2,8 +2,7 @@
  * PPO with the clipped surrogate (Schulman et al. 2017, arXiv 1707.06347) and GAE, read top to
  * bottom like CleanRL's `ppo.py` / `ppo_continuous_action.py`: hyperparameters, networks, act,
  * observe, update (the losses live in ppo-losses.ts). Separate actor and critic networks (as in
- * Dohare et al.'s PPO,
- * algorithms.md §4.6), each with its own optimizer. Deliberate deviations from CleanRL: one env;
+ * Dohare et al.'s PPO, algorithms.md §4.6), each with its own optimizer. Deliberate deviations from CleanRL: one env;
  * no learning-rate annealing and no total step count (the agent learns forever); no gradient-norm
  * clipping (the Network has none; Dohare et al. effectively use none); truncated episodes bootstrap
  * from V(final observation); observation/reward normalisation live in the agent (so they
