@@ -2,7 +2,8 @@
  * Adapter from bench shapes to the real src/nn networks (trainStep with the StepTrace), so
  * nn.bench.ts times exactly what the agents run: forward, backward, optimizer, StepTrace statistics
  * (and, on tfjs, the readbacks). `engine` picks the tfjs DenseNetwork (on the active backend) or the
- * typed-array engine, with or without the OpenBLAS addon.
+ * typed-array engine: with the addon (BLAS products and C element-wise kernels), with BLAS products
+ * but JS element-wise loops (typed-js-kernels), or pure JS (typed-noblas).
  */
 import { createTfjsNetwork } from '../src/nn/network.ts';
 import { TypedNetwork } from '../src/nn/typed/network.ts';
@@ -10,7 +11,7 @@ import { meanSquaredError, softmaxCrossEntropy } from '../src/nn/losses.ts';
 import type { Network, NetworkSpec } from '../src/nn/types.ts';
 import type { BenchShape, PrototypeStep } from './mlp-prototype.ts';
 
-export type BenchEngine = 'tfjs' | 'typed' | 'typed-noblas';
+export type BenchEngine = 'tfjs' | 'typed' | 'typed-js-kernels' | 'typed-noblas';
 
 function fill(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -37,7 +38,7 @@ export function createNetworkStep(shape: BenchShape, engine: BenchEngine = 'tfjs
     optimizer: shape.optimizer === 'sgd' ? ({ kind: 'sgd', learningRate: 0.01 } as const) : ({ kind: 'adam', learningRate: 1e-4 } as const),
   };
   const network: Network =
-    engine === 'tfjs' ? createTfjsNetwork(spec, options) : new TypedNetwork(spec, { ...options, blas: engine === 'typed', blasThreshold });
+    engine === 'tfjs' ? createTfjsNetwork(spec, options) : new TypedNetwork(spec, { ...options, blas: engine !== 'typed-noblas', nativeKernels: engine === 'typed', blasThreshold });
   const input = fill(batch * spec.inputSize, 3);
   const outSize = spec.outputSize;
   const loss =

@@ -1,10 +1,11 @@
 /**
  * Training-step benchmark: µs per step (forward + backward + optimizer + StepTrace) for the shapes
- * of BENCH_SHAPES on every network engine — the typed-array engine with and without the OpenBLAS
- * addon, and the tfjs engine on every tfjs backend present — side by side with PyTorch on one CPU
+ * of BENCH_SHAPES on every network engine — the typed-array engine with the native addon (BLAS
+ * products + C element-wise kernels), with BLAS products only (typed-js-kernels) and without the
+ * addon (typed-noblas), and the tfjs engine on every tfjs backend present — side by side with PyTorch on one CPU
  * thread (bench/reference/torch_step.py, run before and after ours, best of both) when a python
  * that can import torch is found. Installs nothing.
- * Run alone: `npx tsx bench/nn.bench.ts [--seconds=1] [--engines=typed,typed-noblas,tfjs]
+ * Run alone: `npx tsx bench/nn.bench.ts [--seconds=1] [--engines=typed,typed-js-kernels,typed-noblas,tfjs]
  * [--backends=cpu,wasm] [--variants=network,manual] [--shapes=1x20-5-1]`.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,7 +21,7 @@ export interface NnBenchOptions {
   /** Seconds of timing per (shape, backend, variant); default 1. */
   seconds?: number;
   backends?: BackendName[];
-  /** Default all: typed, typed-noblas, tfjs. */
+  /** Default all: typed, typed-js-kernels, typed-noblas, tfjs. */
   engines?: BenchEngine[];
   variants?: Variant[];
   shapes?: string[];
@@ -133,7 +134,7 @@ export default async function nnBench(options: NnBenchOptions = {}): Promise<NnB
   // Fastest first so partial output is useful; plain cpu (the slowest) last.
   const backends = options.backends ?? (['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu-blas', 'cpu'] satisfies BackendName[]);
 
-  const engines = options.engines ?? (['typed', 'typed-noblas', 'tfjs'] satisfies BenchEngine[]);
+  const engines = options.engines ?? (['typed', 'typed-js-kernels', 'typed-noblas', 'tfjs'] satisfies BenchEngine[]);
 
   const torch = runTorchReference(shapes, seconds);
   log(`nn.bench: ${torch.note}`);

@@ -11,13 +11,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
-interface BlasAddon {
+export interface BlasAddon {
+  /** C = op(A)·op(B); vector shapes (m, n or k = 1) go to sgemv/sger. */
   sgemm(
     transA: boolean, transB: boolean, batch: number, m: number, n: number, k: number,
     a: Float32Array, aStride: number, b: Float32Array, bStride: number, c: Float32Array,
   ): void;
   setThreads(threads: number): void;
   info(): { available: boolean; library: string; config: string; threads: number; error: string };
+  /** The typed engine's element-wise kernels (native/step-kernels.c); absent from builds older than them. */
+  biasActivate?: unknown;
+  backwardHidden?: unknown;
+  adam?: unknown;
+  sgd?: unknown;
+  weightRows?: unknown;
 }
 
 export interface BlasKernelInfo {

@@ -12,16 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "step-kernels.h"
+
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 
 typedef void (*sgemm_fn)(int order, int trans_a, int trans_b, int m, int n, int k, float alpha,
                          const float *a, int lda, const float *b, int ldb, float beta, float *c,
                          int ldc);
+typedef void (*sgemv_fn)(int order, int trans, int m, int n, float alpha, const float *a, int lda,
+                         const float *x, int incx, float beta, float *y, int incy);
+typedef void (*sger_fn)(int order, int m, int n, float alpha, const float *x, int incx, const float *y,
+                        int incy, float *a, int lda);
 typedef void (*set_threads_fn)(int);
 typedef int (*get_threads_fn)(void);
 typedef char *(*get_config_fn)(void);
 
 static sgemm_fn sgemm = NULL;
+static sgemv_fn sgemv = NULL;
+static sger_fn sger = NULL;
 static set_threads_fn set_threads = NULL;
 static get_threads_fn get_threads = NULL;
 static get_config_fn get_config = NULL;
@@ -47,6 +55,8 @@ static void load_blas(void) {
       continue;
     }
     sgemm = fn;
+    sgemv = (sgemv_fn)dlsym(handle, "cblas_sgemv");
+    sger = (sger_fn)dlsym(handle, "cblas_sger");
     set_threads = (set_threads_fn)dlsym(handle, "openblas_set_num_threads");
     get_threads = (get_threads_fn)dlsym(handle, "openblas_get_num_threads");
     get_config = (get_config_fn)dlsym(handle, "openblas_get_config");
@@ -127,6 +137,27 @@ static napi_value js_sgemm(napi_env env, napi_callback_info info) {
       continue;
     }
     if (m == 0 || n == 0) continue;
+    const float *ai = a + (size_t)i * a_stride;
+    const float *bi = b + (size_t)i * b_stride;
+    /* Vector shapes (batch-1 steps) through gemv/ger: OpenBLAS's sgemm has no fast path for them. */
+    if (sgemv != NULL && m == 1) {
+      /* c = op(B)ᵀ·a: B stored [k x n] (or [n x k] when transposed). */
+      if (trans_b) sgemv(ROW_MAJOR, NO_TRANS, n, k, 1.0f, bi, k, ai, 1, 0.0f, out, 1);
+      else sgemv(ROW_MAJOR, TRANS, k, n, 1.0f, bi, n, ai, 1, 0.0f, out, 1);
+      continue;
+    }
+    if (sgemv != NULL && n == 1) {
+      /* c = op(A)·b: A stored [m x k] (or [k x m] when transposed). */
+      if (trans_a) sgemv(ROW_MAJOR, TRANS, k, m, 1.0f, ai, m, bi, 1, 0.0f, out, 1);
+      else sgemv(ROW_MAJOR, NO_TRANS, m, k, 1.0f, ai, k, bi, 1, 0.0f, out, 1);
+      continue;
+    }
+    if (sger != NULL && k == 1) {
+      /* Outer product: both operands are vectors whatever the transpose flags say. */
+      memset(out, 0, sizeof(float) * (size_t)m * n);
+      sger(ROW_MAJOR, m, n, 1.0f, ai, 1, bi, 1, out, n);
+      continue;
+    }
     sgemm(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, m, n, k, 1.0f,
           a + (size_t)i * a_stride, lda, b + (size_t)i * b_stride, ldb, 0.0f, out, n);
   }
@@ -173,6 +204,10 @@ static napi_value init(napi_env env, napi_value exports) {
   CHECK(napi_set_named_property(env, exports, "setThreads", fn));
   CHECK(napi_create_function(env, "info", NAPI_AUTO_LENGTH, js_info, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "info", fn));
+  if (!register_step_kernels(env, exports)) {
+    napi_throw_error(env, NULL, "plasticd_blas: cannot register the step kernels");
+    return NULL;
+  }
   return exports;
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds the optional OpenBLAS matmul addon (native/blas-matmul.c -> native/build/plasticd_blas.node).
+// Builds the optional native addon (native/blas-matmul.c + step-kernels.c -> native/build/plasticd_blas.node):
+// OpenBLAS matmul for tfjs's cpu-blas backend and the typed engine, plus the typed engine's element-wise kernels.
 // Needs only a C compiler and Node's headers; OpenBLAS is dlopen'ed at run time (Debian:
 // libopenblas0 or libopenblas-dev). Failure is not an error: plasticd runs without the addon
 // (the 'cpu-blas' backend is then reported unavailable). Pass --strict to exit 1 on failure.
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const strict = process.argv.includes('--strict');
-const source = join(here, 'blas-matmul.c');
+const sources = [join(here, 'blas-matmul.c'), join(here, 'step-kernels.c')];
 const output = join(here, 'build', 'plasticd_blas.node');
 
 function fail(message) {
@@ -30,7 +31,11 @@ if (include === undefined) fail(`node_api.h not found (looked in ${includeCandid
 
 const compiler = process.env.CC || 'cc';
 mkdirSync(dirname(output), { recursive: true });
-const args = ['-O2', '-std=c11', '-Wall', '-shared', '-fPIC', '-D_GNU_SOURCE', `-I${include}`, source, '-o', output, '-ldl'];
+// -ffp-contract=off: no FMA contraction, so the kernels round exactly like the JS loops they replace;
+// -fno-math-errno and -fno-trapping-math let sqrt and selects vectorise (values unchanged: they only
+// drop errno and FP-exception flags); -fopenmp-simd honours `#pragma omp simd` without an OpenMP runtime.
+const flags = ['-O3', '-std=c11', '-Wall', '-ffp-contract=off', '-fno-math-errno', '-fno-trapping-math', '-fopenmp-simd', '-shared', '-fPIC', '-D_GNU_SOURCE'];
+const args = [...flags, `-I${include}`, `-I${here}`, ...sources, '-o', output, '-ldl', '-lm'];
 const result = spawnSync(compiler, args, { stdio: 'inherit' });
 if (result.error) fail(`cannot run ${compiler}: ${result.error.message}`);
 if (result.status !== 0) fail(`${compiler} exited with ${result.status}`);

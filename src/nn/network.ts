@@ -28,7 +28,7 @@ import {
 } from './regularizers.ts';
 import { planLayers, type LayerPlan } from './spec.ts';
 import { buildNetworkState, readNetworkState } from './state.ts';
-import { planSurgery } from './surgery.ts';
+import { denseSurgery, planSurgery } from './surgery.ts';
 import { activationStatistics, decodeTrace, packTrace, weightStatistics } from './trace.ts';
 import type {
   HiddenLayerInfo,
@@ -264,9 +264,10 @@ export class DenseNetwork implements Network {
       rng: this.rng,
     });
     if (units.length === 0) return;
+    const dense = denseSurgery(plan, this.layout.size);
     tf.tidy(() => {
-      const keep = tf.sub(1, tf.tensor1d(plan.mask)) as tf.Tensor1D;
-      let next = tf.add(tf.mul(this.parameters!, keep), tf.tensor1d(plan.values));
+      const keep = tf.sub(1, tf.tensor1d(dense.mask)) as tf.Tensor1D;
+      let next = tf.add(tf.mul(this.parameters!, keep), tf.tensor1d(dense.values));
       if (plan.transfer) {
         const nextBias = this.layout.layers[layer + 1].bias;
         const shift = tf.matMul(tf.tensor2d(plan.transfer, [1, plan.transfer.length]), this.kernel(layer + 1));

@@ -1,8 +1,9 @@
 /**
  * Unit surgery: the plan for re-initialising hidden units (algorithms.md §2.1 "Reset mechanics",
- * CBP's gnt.py / ReDo). Built in JS as a 0/1 mask over the flat parameter vector plus the new values
- * at masked entries, then applied by the network in a few batched tensor ops; the same mask clears
- * the optimizer state of exactly those entries. Touched: the incoming row W_l[i, :], the incoming bias
+ * CBP's gnt.py / ReDo). Built in JS as the list of touched flat parameter indices with their new
+ * values (O(touched entries), so a reset costs nothing proportional to the network); the typed engine
+ * writes them directly, the tfjs engine expands them to a 0/1 mask (denseSurgery) for batched tensor
+ * ops. The same entries' optimizer state is cleared. Touched: the incoming row W_l[i, :], the incoming bias
  * b_l[i] (→ 0), LayerNorm gain/bias of the unit (→ 1/0), and the outgoing column W_{l+1}[:, i]
  * (→ 0 or redrawn). Bias transfer b_{l+1} += W_{l+1}[:, i]·ā_i is computed by the network from the
  * current weights before the column is zeroed; it changes b_{l+1} but not its optimizer state.
@@ -15,9 +16,9 @@ import type { ParameterLayout } from './parameter-layout.ts';
 import type { Initializer, ReinitializeOptions } from './types.ts';
 
 export interface SurgeryPlan {
-  /** 1 where the entry is replaced. */
-  mask: Float32Array;
-  /** New values at masked entries, 0 elsewhere. */
+  /** Flat indices of the replaced entries, each once. */
+  indices: Int32Array;
+  /** New value of entry indices[k]. */
   values: Float32Array;
   /** Per unit of the layer, ā_i for reset units with bias transfer, else 0; null = no transfer. */
   transfer: Float32Array | null;
@@ -59,30 +60,31 @@ export function planSurgery(args: {
     throw new PlasticdError('nn_invalid_reset', `biasTransfer has ${reference.length} values for ${units.length} units; give one reference activation per unit, in the same order.`);
   }
 
-  const mask = new Float32Array(layout.size);
-  const values = new Float32Array(layout.size);
+  const perUnit = own.fanIn + 1 + (own.layerNormGain ? 2 : 0) + next.fanOut;
+  const indices = new Int32Array(units.length * perUnit);
+  const values = new Float32Array(units.length * perUnit);
+  let n = 0;
   const incoming = weightDistribution(args.initializers[layer], own.fanIn, own.fanOut);
   for (let k = 0; k < units.length; k++) {
     const unit = units[k];
     for (let j = 0; j < own.fanIn; j++) {
-      const index = layout.weightIndex(layer, unit, j);
-      mask[index] = 1;
-      values[index] = drawValue(incoming, rng);
+      indices[n] = layout.weightIndex(layer, unit, j);
+      values[n++] = drawValue(incoming, rng);
     }
-    mask[own.bias.offset + unit] = 1;
+    indices[n++] = own.bias.offset + unit;
     if (own.layerNormGain) {
-      mask[own.layerNormGain.offset + unit] = 1;
-      values[own.layerNormGain.offset + unit] = 1;
+      indices[n] = own.layerNormGain.offset + unit;
+      values[n++] = 1;
     }
-    if (own.layerNormBias) mask[own.layerNormBias.offset + unit] = 1;
+    if (own.layerNormBias) indices[n++] = own.layerNormBias.offset + unit;
   }
   const redraw = outgoing === 'redraw' ? weightDistribution(args.initializers[layer + 1], next.fanIn, next.fanOut) : null;
   for (let k = 0; k < units.length; k++) {
     const unit = units[k];
     for (let o = 0; o < next.fanOut; o++) {
-      const index = layout.weightIndex(layer + 1, o, unit);
-      mask[index] = 1;
-      if (redraw) values[index] = drawValue(redraw, rng);
+      indices[n] = layout.weightIndex(layer + 1, o, unit);
+      if (redraw) values[n] = drawValue(redraw, rng);
+      n++;
     }
   }
   let transfer: Float32Array | null = null;
@@ -90,5 +92,16 @@ export function planSurgery(args: {
     transfer = new Float32Array(own.fanOut);
     for (let k = 0; k < units.length; k++) transfer[units[k]] = reference[k];
   }
-  return { mask, values, transfer };
+  return { indices, values, transfer };
+}
+
+/** The plan as a 0/1 mask over the flat parameter vector and the new values at masked entries (0 elsewhere). */
+export function denseSurgery(plan: SurgeryPlan, size: number): { mask: Float32Array; values: Float32Array } {
+  const mask = new Float32Array(size);
+  const values = new Float32Array(size);
+  for (let k = 0; k < plan.indices.length; k++) {
+    mask[plan.indices[k]] = 1;
+    values[plan.indices[k]] = plan.values[k];
+  }
+  return { mask, values };
 }

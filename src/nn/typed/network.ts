@@ -4,7 +4,9 @@
  * NetworkState) computed with in-place loops over preallocated Float32Arrays instead of tfjs ops,
  * which cost microseconds each. Buffers are sized for the largest batch seen (grown on demand);
  * a training step allocates only the StepTrace it returns. Matrix products go through matmul.ts
- * (JS, or OpenBLAS above a size threshold when the addon is built).
+ * (JS, or OpenBLAS above a size threshold when the addon is built); with the addon, large element-wise
+ * passes (bias + activation, the fused backward with the trace statistics, the optimizer, the |W|
+ * rows) run in its C kernels, bit-identical to the JS (native-kernels.ts).
  */
 import { Rng } from '../../util/rng.ts';
 import { PlasticdError } from '../../util/errors.ts';
@@ -24,15 +26,26 @@ import { TRACE_STATS } from '../types.ts';
 import type { HiddenLayerInfo, LayerWeights, Network, NetworkSpec, NetworkState, OutputLoss, ReinitializeOptions, StepTrace, TrainStepInput } from '../types.ts';
 import { activateInto, activationBackward } from './activations.ts';
 import { MatMul } from './matmul.ts';
+import { BACKWARD_CODES, FORWARD_CODES, loadNativeStepKernels, type NativeStepKernels } from './native-kernels.ts';
 import { createTypedOptimizer, type TypedOptimizer } from './optimizers.ts';
 import { addRegularizerTerms, applyShrinkAndPerturb, RegularizerScratch, sortedInitialValues } from './regularizers.ts';
+import { backwardHidden, biasGradient } from './step-kernels.ts';
 import { activationRows, weightRows } from './trace-stats.ts';
+
+/** Element counts from which a pass goes to the native kernels (an addon call costs ~0.3–1 µs). */
+const NATIVE_MIN_ELEMENTS = 256;
+const NATIVE_MIN_WEIGHTS = 1024;
 
 export interface TypedNetworkOptions extends NetworkOptions {
   /** Use the OpenBLAS addon for large products when it is built; default true. */
   blas?: boolean;
   /** Multiply-adds from which a product goes to BLAS (matmul.ts). */
   blasThreshold?: number;
+  /**
+   * Run large element-wise passes in the addon's C kernels when `blas` is on and the addon has them;
+   * default true. Off, they run in JS with identical results (a switch for tests and benchmarks).
+   */
+  nativeKernels?: boolean;
 }
 
 interface Layer {
@@ -70,7 +83,9 @@ export class TypedNetwork implements Network {
   private readonly layout: ParameterLayout;
   private readonly rng: Rng;
   private readonly matmul: MatMul;
+  private readonly native: NativeStepKernels | null;
   private readonly blasOption: boolean;
+  private readonly nativeOption: boolean;
   private optimizer: TypedOptimizer;
   private regularizerConfig: RegularizerConfig = {};
   private regs!: ResolvedRegularizers;
@@ -94,18 +109,25 @@ export class TypedNetwork implements Network {
   private updateCount = 0;
   private disposed = false;
 
-  constructor(spec: NetworkSpec, options: TypedNetworkOptions = {}) {
+  /**
+   * `source` is internal (clone()): the new network copies its weights, optimizer state, Rng and
+   * counters instead of drawing from the initialiser.
+   */
+  constructor(spec: NetworkSpec, options: TypedNetworkOptions = {}, source?: TypedNetwork) {
     this.plans = planLayers(spec);
     this.spec = structuredClone(spec);
     this.name = spec.name;
     this.hiddenLayers = this.plans.slice(0, -1).map((p) => ({ index: p.index, name: p.name, units: p.fanOut, activation: p.activation }));
     this.layout = new ParameterLayout(this.plans.map((p) => ({ name: p.name, fanIn: p.fanIn, fanOut: p.fanOut, layerNorm: p.layerNorm })));
-    this.rng = new Rng(spec.seed);
-    this.initialValues = drawInitialParameters(this.plans, this.layout, this.rng);
+    this.rng = source ? Rng.fromState(source.rng.state()) : new Rng(spec.seed);
+    this.initialValues = source ? source.initialValues.slice() : drawInitialParameters(this.plans, this.layout, this.rng);
     this.blasOption = options.blas ?? true;
     this.matmul = new MatMul(this.blasOption, options.blasThreshold);
-    this.optimizer = createTypedOptimizer(options.optimizer ?? DEFAULT_OPTIMIZER, this.layout.size);
-    this.parameters = Float32Array.from(this.initialValues);
+    this.nativeOption = options.nativeKernels ?? true;
+    this.native = this.blasOption && this.nativeOption ? loadNativeStepKernels() : null;
+    this.optimizer = source ? source.optimizer.clone() : createTypedOptimizer(options.optimizer ?? DEFAULT_OPTIMIZER, this.layout.size, this.native);
+    this.updateCount = source ? source.updateCount : 0;
+    this.parameters = (source ? source.parameters : this.initialValues).slice();
     this.gradient = new Float32Array(this.layout.size);
     this.scratch = new RegularizerScratch(this.layout.size);
     this.columnScratch = new Float64Array(7 * Math.max(1, ...this.plans.map((p) => p.fanOut)));
@@ -161,6 +183,11 @@ export class TypedNetwork implements Network {
     return this.matmul.usesBlas;
   }
 
+  /** Whether large element-wise passes run in the addon's C kernels. */
+  get usesNativeKernels(): boolean {
+    return this.native !== null;
+  }
+
   setLearningRate(learningRate: number): void {
     this.optimizer.setLearningRate(learningRate);
   }
@@ -207,7 +234,9 @@ export class TypedNetwork implements Network {
     if (this.perturbation) this.fillNormals(this.perturbation);
     this.forward(input, batchSize, true);
     const value = this.callOutputLoss(loss, batchSize);
-    this.backward(input, batchSize, true, true);
+    // The activation rows of the StepTrace are accumulated inside the backward pass.
+    const stats = this.hiddenLayers.map((h) => new Float32Array(TRACE_STATS.length * h.units));
+    this.backward(input, batchSize, true, true, stats, references);
     const g = this.gradient;
     const sums = this.sums;
     let gradNorm = -1;
@@ -230,24 +259,22 @@ export class TypedNetwork implements Network {
       });
     }
     const theta = this.parameters;
-    const stats = this.hiddenLayers.map((h) => new Float32Array(TRACE_STATS.length * h.units));
-    // Without shrink & perturb the weights are final right after the optimizer touches them, so the
-    // weight rows of the trace are read row by row while the row is still in cache.
-    const fused = this.regs.shrink === 1 && this.perturbation === null;
+    // In JS without shrink & perturb the weights are final right after the optimizer touches them,
+    // so the weight rows of the trace are read row by row while the row is still in cache. The
+    // native kernels update everything in one call and read the rows in a second, vectorised pass.
+    const fused = this.native === null && this.regs.shrink === 1 && this.perturbation === null;
     this.optimizer.begin(g, theta, args.signal);
-    for (let l = 0; l < this.layers.length; l++) this.updateLayer(l, fused ? stats : null);
+    if (fused) for (let l = 0; l < this.layers.length; l++) this.updateLayer(l, stats);
+    else this.optimizer.applyRange(0, theta.length);
     this.optimizer.finish(sums);
     if (gradNorm < 0) gradNorm = Math.sqrt(sums[0]);
     const updateNorm = Math.sqrt(sums[1]);
-    if (!fused) applyShrinkAndPerturb(this.regs, theta, this.perturbation);
+    if (!fused) {
+      applyShrinkAndPerturb(this.regs, theta, this.perturbation);
+      this.writeWeightRows(stats);
+    }
     this.updateCount += 1;
-    const traces = this.hiddenLayers.map((h, l) => {
-      const layer = this.layers[l];
-      const next = this.layers[l + 1];
-      activationRows(layer.a, layer.da, references?.[l] ?? null, batchSize, h.units, stats[l], this.columnScratch);
-      if (!fused) weightRows(layer.kernel, layer.fanIn, next.kernel, next.fanOut, h.units, stats[l]);
-      return makeLayerTrace(h.index, h.name, h.units, stats[l]);
-    });
+    const traces = this.hiddenLayers.map((h, l) => makeLayerTrace(h.index, h.name, h.units, stats[l]));
     return { network: this.name, step: this.updateCount, batchSize, loss: value, gradNorm, updateNorm, layers: traces };
   }
 
@@ -318,9 +345,9 @@ export class TypedNetwork implements Network {
         for (let o = 0; o < next.fanOut; o++) next.bias[o] += t * next.kernel[i * next.fanOut + o];
       }
     }
-    const { mask, values } = plan;
-    for (let k = 0; k < theta.length; k++) if (mask[k] !== 0) theta[k] = values[k];
-    this.optimizer.resetEntries(mask);
+    const { indices, values } = plan;
+    for (let k = 0; k < indices.length; k++) theta[indices[k]] = values[k];
+    this.optimizer.resetIndices(indices);
   }
 
   layerWeights(): LayerWeights[] {
@@ -351,7 +378,7 @@ export class TypedNetwork implements Network {
     this.assertAlive();
     const { parameters, initialParameters: initial, snapshot } = readNetworkState(this.layout, this.spec, state);
     resolveRegularizers(snapshot.regularizers);
-    const optimizer = createTypedOptimizer(snapshot.config, this.layout.size);
+    const optimizer = createTypedOptimizer(snapshot.config, this.layout.size, this.native);
     optimizer.restoreSlots(snapshot.slots);
     this.optimizer = optimizer;
     this.initialValues = initial;
@@ -363,9 +390,7 @@ export class TypedNetwork implements Network {
 
   clone(): TypedNetwork {
     this.assertAlive();
-    const copy = new TypedNetwork(this.spec, { optimizer: this.optimizer.config, regularizers: this.regularizerConfig, blas: this.blasOption, blasThreshold: this.matmul.blasThreshold });
-    copy.restore(this.state());
-    return copy;
+    return new TypedNetwork(this.spec, { optimizer: this.optimizer.config, regularizers: this.regularizerConfig, blas: this.blasOption, blasThreshold: this.matmul.blasThreshold, nativeKernels: this.nativeOption }, this);
   }
 
   dispose(): void {
@@ -373,6 +398,17 @@ export class TypedNetwork implements Network {
   }
 
   // ---- internals ----
+
+  /** Rows 7 and 8 of every hidden layer's trace from the current kernels (native or JS, same sums but row 7's order). */
+  private writeWeightRows(stats: Float32Array[]): void {
+    for (let l = 0; l < this.layers.length; l++) {
+      const { kernel, fanIn, fanOut } = this.layers[l];
+      const incoming = l < this.hiddenLayers.length ? stats[l].subarray(8 * fanOut, 9 * fanOut) : null;
+      const outgoing = l > 0 ? stats[l - 1].subarray(7 * fanIn, 8 * fanIn) : null;
+      if (this.native !== null && fanIn * fanOut >= NATIVE_MIN_WEIGHTS) this.native.weightRows(fanIn, fanOut, kernel, this.columnScratch, incoming, outgoing);
+      else weightRows(kernel, fanIn, fanOut, this.columnScratch, incoming, outgoing);
+    }
+  }
 
   /**
    * The optimizer step over one layer's parameters. With `stats`, the weight rows of the StepTrace
@@ -426,12 +462,17 @@ export class TypedNetwork implements Network {
       const { fanIn, fanOut, z, y, bias } = layer;
       const count = batch * fanOut;
       this.matmul.nn(batch, fanOut, fanIn, x, layer.kernel, z);
-      for (let b = 0; b < batch; b++) {
-        const row = b * fanOut;
-        for (let i = 0; i < fanOut; i++) z[row + i] += bias[i];
+      const code = FORWARD_CODES[layer.plan.activation];
+      if (this.native !== null && !layer.gain && code !== undefined && count >= NATIVE_MIN_ELEMENTS) {
+        this.native.biasActivate(code, batch, fanOut, z, bias, layer.a);
+      } else {
+        for (let b = 0; b < batch; b++) {
+          const row = b * fanOut;
+          for (let i = 0; i < fanOut; i++) z[row + i] += bias[i];
+        }
+        if (layer.gain) this.layerNormForward(layer, batch);
+        activateInto(layer.plan.activation, y, layer.a, count);
       }
-      if (layer.gain) this.layerNormForward(layer, batch);
-      activateInto(layer.plan.activation, y, layer.a, count);
       if (l === this.layers.length - 1) return;
       if (training && layer.mask) {
         const { a, mask, dropped } = layer;
@@ -469,33 +510,47 @@ export class TypedNetwork implements Network {
 
   /**
    * Backward pass from the output gradient in the last layer's `da`. With `training`, gradients go
-   * through the dropout masks; with `parameterGradients`, the gradient vector is filled.
+   * through the dropout masks; with `parameterGradients`, the gradient vector is filled; with
+   * `stats`, each hidden layer's activation rows 0..6 of the StepTrace are written (from a and the
+   * masked ∂L/∂a, against `references`).
    */
-  private backward(input: Float32Array, batch: number, training: boolean, parameterGradients: boolean): void {
+  private backward(
+    input: Float32Array,
+    batch: number,
+    training: boolean,
+    parameterGradients: boolean,
+    stats: Float32Array[] | null = null,
+    references: ReadonlyArray<Float32Array | null> | null = null,
+  ): void {
     const last = this.layers.length - 1;
     for (let l = last; l >= 0; l--) {
       const layer = this.layers[l];
       const { fanIn, fanOut, da } = layer;
       const count = batch * fanOut;
-      if (l < last) {
-        if (training && layer.mask) {
-          const mask = layer.mask;
-          for (let k = 0; k < count; k++) da[k] *= mask[k];
-        }
-        if (!parameterGradients && l === 0) return;
-      }
+      const mask = training ? layer.mask : null;
       const dz = layer.dz;
-      activationBackward(layer.plan.activation, layer.y, layer.a, da, dz, count);
-      if (layer.gain) this.layerNormBackward(layer, batch, parameterGradients);
+      if (l < last && !parameterGradients && l === 0) {
+        if (mask) for (let k = 0; k < count; k++) da[k] *= mask[k];
+        return;
+      }
+      const dBias = parameterGradients ? layer.dBias : null;
+      const layerStats = l < last && stats !== null ? stats[l] : null;
+      const reference = layerStats !== null ? (references?.[l] ?? null) : null;
+      const code = BACKWARD_CODES[layer.plan.activation];
+      if (l < last && !layer.gain && this.native !== null && code !== undefined && count >= NATIVE_MIN_ELEMENTS) {
+        this.native.backwardHidden(code, batch, fanOut, layer.y, layer.a, da, dz, mask, dBias, layerStats, reference, this.columnScratch);
+      } else if (l < last && !layer.gain) {
+        backwardHidden(layer.plan.activation, batch, fanOut, layer.y, layer.a, da, dz, mask, dBias, layerStats, reference, this.columnScratch);
+      } else {
+        if (mask) for (let k = 0; k < count; k++) da[k] *= mask[k];
+        activationBackward(layer.plan.activation, layer.y, layer.a, da, dz, count);
+        if (layer.gain) this.layerNormBackward(layer, batch, parameterGradients);
+        if (dBias !== null) biasGradient(dz, batch, fanOut, dBias);
+        if (layerStats !== null) activationRows(layer.a, da, reference, batch, fanOut, layerStats, this.columnScratch);
+      }
       if (parameterGradients) {
         const x = l === 0 ? input : training && this.layers[l - 1].mask ? this.layers[l - 1].dropped! : this.layers[l - 1].a;
         this.matmul.tn(fanIn, fanOut, batch, x, dz, layer.dKernel);
-        const dBias = layer.dBias;
-        dBias.fill(0);
-        for (let b = 0; b < batch; b++) {
-          const row = b * fanOut;
-          for (let i = 0; i < fanOut; i++) dBias[i] += dz[row + i];
-        }
       }
       if (l > 0) this.matmul.nt(batch, fanIn, fanOut, dz, layer.kernel, this.layers[l - 1].da);
     }

@@ -1,12 +1,19 @@
 /**
  * The per-element optimizers of optimizers/ (SGD with momentum, Adam with per-element step counts,
  * ObGD) as in-place loops over Float32Arrays for the typed-array engine; same formulas, same state
- * slot names (so NetworkState moves between engines), no allocation per step.
+ * slot names (so NetworkState moves between engines), no allocation per step. With the native
+ * kernels (native-kernels.ts), ranges of at least NATIVE_MIN_RANGE entries run in C with the same
+ * arithmetic (bit-identical parameters and state; Σg², ΣΔ² summed in another order).
  */
 import { PlasticdError } from '../../util/errors.ts';
 import { ADAM_POWER_FLOOR } from '../optimizers/adam.ts';
 import { OBGD_TRACE_SLOT, obgdSettings, obgdSignal } from '../optimizers/obgd.ts';
 import { validateOptimizerConfig, type AdamConfig, type ObgdConfig, type OptimizerConfig, type SgdConfig } from '../optimizers/optimizer.ts';
+import type { NativeStepKernels } from './native-kernels.ts';
+import { adamLoop, adamLoopPerElement, adamLoopPerElementPlain, adamLoopPlain, sgdLoop } from './optimizer-loops.ts';
+
+/** Ranges shorter than this stay in JS: an addon call costs about as much as ~100 JS updates. */
+export const NATIVE_MIN_RANGE = 256;
 
 export interface TypedOptimizer {
   readonly config: Readonly<OptimizerConfig>;
@@ -23,6 +30,10 @@ export interface TypedOptimizer {
   apply(gradient: Float32Array, parameters: Float32Array, signal: number | undefined, sums: Float64Array): void;
   /** Zeroes every state entry where `mask` is 1. */
   resetEntries(mask: Float32Array): void;
+  /** Resets the state entries at `indices` (each once), touching nothing else: O(indices). */
+  resetIndices(indices: ArrayLike<number>): void;
+  /** An independent optimizer with the same config and an exact copy of the state. */
+  clone(): TypedOptimizer;
   resetEligibilityTraces(): void;
   slots(): Record<string, Float32Array>;
   restoreSlots(slots: Record<string, ArrayLike<number>>): void;
@@ -42,12 +53,15 @@ abstract class SlotOptimizer<C extends OptimizerConfig> implements TypedOptimize
     config: C,
     protected readonly size: number,
     names: readonly (string | { name: string; initial: number })[],
+    protected readonly native: NativeStepKernels | null,
   ) {
     validateOptimizerConfig(config);
     this.settings = { ...config };
     for (const entry of names) {
       const { name, initial } = typeof entry === 'string' ? { name: entry, initial: 0 } : entry;
-      this.state.set(name, new Float32Array(size).fill(initial));
+      const values = new Float32Array(size);
+      if (initial !== 0) values.fill(initial);
+      this.state.set(name, values);
       this.initial.set(name, initial);
     }
   }
@@ -87,6 +101,20 @@ abstract class SlotOptimizer<C extends OptimizerConfig> implements TypedOptimize
     }
   }
 
+  resetIndices(indices: ArrayLike<number>): void {
+    for (const [name, values] of this.state) {
+      const initial = this.initial.get(name)!;
+      for (let k = 0; k < indices.length; k++) values[indices[k]] = initial;
+    }
+  }
+
+  abstract clone(): TypedOptimizer;
+
+  /** Copies every slot of `source` (same class, same size) into this one. */
+  protected copySlotsFrom(source: SlotOptimizer<C>): void {
+    for (const [name, values] of this.state) values.set(source.state.get(name)!);
+  }
+
   resetEligibilityTraces(): void {}
 
   slots(): Record<string, Float32Array> {
@@ -108,8 +136,14 @@ abstract class SlotOptimizer<C extends OptimizerConfig> implements TypedOptimize
 
 /** torch.optim.SGD: g ← g + λθ; b ← μ·b + g; Δ = lr·b. */
 class TypedSgd extends SlotOptimizer<SgdConfig> {
-  constructor(config: SgdConfig, size: number) {
-    super(config, size, (config.momentum ?? 0) > 0 ? ['momentum'] : []);
+  constructor(config: SgdConfig, size: number, native: NativeStepKernels | null) {
+    super(config, size, (config.momentum ?? 0) > 0 ? ['momentum'] : [], native);
+  }
+
+  clone(): TypedSgd {
+    const copy = new TypedSgd(this.settings, this.size, this.native);
+    copy.copySlotsFrom(this);
+    return copy;
   }
 
   /** [momentum, weightDecay, learningRate]: doubles go to the loop in an array, not as arguments (no boxing per call). */
@@ -126,7 +160,8 @@ class TypedSgd extends SlotOptimizer<SgdConfig> {
   }
 
   applyRange(from: number, to: number): void {
-    sgdLoop(from, to, this.gradient, this.parameters, this.buffer, this.scalars, this.accumulated);
+    if (this.native !== null && to - from >= NATIVE_MIN_RANGE) this.native.sgd(from, to, this.gradient, this.parameters, this.buffer, this.scalars, this.accumulated);
+    else sgdLoop(from, to, this.gradient, this.parameters, this.buffer, this.scalars, this.accumulated);
   }
 }
 
@@ -144,21 +179,33 @@ class TypedAdam extends SlotOptimizer<AdamConfig> {
   private readonly resetAt: Int32Array;
   private newestReset = 0;
   private uniform = true;
-  private corrections1 = new Float64Array(0);
-  private corrections2 = new Float64Array(0);
+  private corrections1: Float64Array = new Float64Array(0);
+  private corrections2: Float64Array = new Float64Array(0);
   /**
    * The loop's scalars [beta1, beta2, epsilon, learningRate, coupled, decoupled, c1, c2, count]
    * (c1, c2: this step's corrections, NaN when they differ per element); passed as one array so
    * that no double is boxed per applyRange call.
    */
   private readonly scalars = new Float64Array(9);
+  /** No weight decay this step: the JS loops without the decay terms (V8 runs them 2–3× faster). */
+  private plain = true;
 
-  constructor(config: AdamConfig, size: number) {
-    super(config, size, ['m', 'v']);
+  constructor(config: AdamConfig, size: number, native: NativeStepKernels | null) {
+    super(config, size, ['m', 'v'], native);
     this.m = this.state.get('m')!;
     this.v = this.state.get('v')!;
     this.resetAt = new Int32Array(size);
     this.buildTables();
+  }
+
+  clone(): TypedAdam {
+    const copy = new TypedAdam(this.settings, this.size, this.native);
+    copy.copySlotsFrom(this);
+    copy.resetAt.set(this.resetAt);
+    copy.count = this.count;
+    copy.newestReset = this.newestReset;
+    copy.uniform = this.uniform;
+    return copy;
   }
 
   override begin(gradient: Float32Array, parameters: Float32Array, signal: number | undefined): void {
@@ -183,11 +230,18 @@ class TypedAdam extends SlotOptimizer<AdamConfig> {
       s[7] = Number.NaN;
     }
     s[8] = this.count;
+    this.plain = s[4] === 0 && s[5] === 0;
   }
 
   applyRange(from: number, to: number): void {
-    if (Number.isNaN(this.scalars[6])) {
-      adamLoopPerElement(from, to, this.gradient, this.parameters, this.m, this.v, this.resetAt, this.corrections1, this.corrections2, this.scalars, this.accumulated);
+    if (this.native !== null && to - from >= NATIVE_MIN_RANGE) {
+      const perElement = Number.isNaN(this.scalars[6]);
+      this.native.adam(from, to, this.gradient, this.parameters, this.m, this.v, this.scalars, this.accumulated, perElement ? this.resetAt : null, perElement ? this.corrections1 : null, perElement ? this.corrections2 : null);
+    } else if (Number.isNaN(this.scalars[6])) {
+      if (this.plain) adamLoopPerElementPlain(from, to, this.gradient, this.parameters, this.m, this.v, this.resetAt, this.corrections1, this.corrections2, this.scalars, this.accumulated);
+      else adamLoopPerElement(from, to, this.gradient, this.parameters, this.m, this.v, this.resetAt, this.corrections1, this.corrections2, this.scalars, this.accumulated);
+    } else if (this.plain) {
+      adamLoopPlain(from, to, this.gradient, this.parameters, this.m, this.v, this.scalars, this.accumulated);
     } else {
       adamLoop(from, to, this.gradient, this.parameters, this.m, this.v, this.scalars, this.accumulated);
     }
@@ -203,6 +257,15 @@ class TypedAdam extends SlotOptimizer<AdamConfig> {
       }
     }
     if (any) {
+      this.newestReset = this.count;
+      this.uniform = false;
+    }
+  }
+
+  override resetIndices(indices: ArrayLike<number>): void {
+    super.resetIndices(indices);
+    for (let k = 0; k < indices.length; k++) this.resetAt[indices[k]] = this.count;
+    if (indices.length > 0) {
       this.newestReset = this.count;
       this.uniform = false;
     }
@@ -238,25 +301,40 @@ class TypedAdam extends SlotOptimizer<AdamConfig> {
     return out;
   }
 
-  /**
-   * c[t] = 1/(1 − β^t) for t up to where β^t < 2^-26 (the correction is 1 to float32 precision
-   * beyond; the last entry is 1), at most 2^20 entries (then the tail reuses the last value,
-   * off by < β^(2^20)).
-   */
   private buildTables(): void {
     const { beta1 = 0.9, beta2 = 0.999 } = this.settings;
-    const length = (beta: number) => (beta <= 0 ? 2 : Math.min(2 ** 20, Math.ceil(Math.log(2 ** -26) / Math.log(beta)) + 2));
-    const n = Math.max(length(beta1), length(beta2));
-    const table = (beta: number) => {
-      const c = new Float64Array(n);
-      c[0] = 1;
-      for (let t = 1; t < n - 1; t++) c[t] = 1 / (1 - beta ** t);
-      c[n - 1] = n >= 2 ** 20 ? 1 / (1 - beta ** (n - 1)) : 1;
-      return c;
-    };
-    this.corrections1 = table(beta1);
-    this.corrections2 = table(beta2);
+    const tables = correctionTables(beta1, beta2);
+    this.corrections1 = tables[0];
+    this.corrections2 = tables[1];
   }
+}
+
+/** Shared, read-only correction tables per (β1, β2): building one costs ~36k powers, and clone() and
+ * restore() make optimizers often (the reset audit clones networks every K windows). */
+const correctionCache = new Map<string, readonly [Float64Array, Float64Array]>();
+
+/**
+ * c[t] = 1/(1 − β^t) for t up to where β^t < 2^-26 (the correction is 1 to float32 precision
+ * beyond; the last entry is 1), at most 2^20 entries (then the tail reuses the last value,
+ * off by < β^(2^20)).
+ */
+function correctionTables(beta1: number, beta2: number): readonly [Float64Array, Float64Array] {
+  const key = `${beta1},${beta2}`;
+  const cached = correctionCache.get(key);
+  if (cached !== undefined) return cached;
+  const length = (beta: number) => (beta <= 0 ? 2 : Math.min(2 ** 20, Math.ceil(Math.log(2 ** -26) / Math.log(beta)) + 2));
+  const n = Math.max(length(beta1), length(beta2));
+  const table = (beta: number) => {
+    const c = new Float64Array(n);
+    c[0] = 1;
+    for (let t = 1; t < n - 1; t++) c[t] = 1 / (1 - beta ** t);
+    c[n - 1] = n >= 2 ** 20 ? 1 / (1 - beta ** (n - 1)) : 1;
+    return c;
+  };
+  const tables = [table(beta1), table(beta2)] as const;
+  if (correctionCache.size >= 64) correctionCache.clear();
+  correctionCache.set(key, tables);
+  return tables;
 }
 
 /** ObGD (optimizers/obgd.ts): z ← γλ·z + g; θ ← θ + α/max(α·κ·max(|δ|, 1)·‖z‖₁, 1)·δ·z. */
@@ -264,9 +342,15 @@ class TypedObgd extends SlotOptimizer<ObgdConfig> {
   private readonly z: Float32Array;
   private scale = 0;
 
-  constructor(config: ObgdConfig, size: number) {
-    super(config, size, [OBGD_TRACE_SLOT]);
+  constructor(config: ObgdConfig, size: number, native: NativeStepKernels | null) {
+    super(config, size, [OBGD_TRACE_SLOT], native);
     this.z = this.state.get(OBGD_TRACE_SLOT)!;
+  }
+
+  clone(): TypedObgd {
+    const copy = new TypedObgd(this.settings, this.size, this.native);
+    copy.copySlotsFrom(this);
+    return copy;
   }
 
   /** The trace and its L1 norm over every entry first: the step size depends on all of them. */
@@ -305,108 +389,16 @@ class TypedObgd extends SlotOptimizer<ObgdConfig> {
   }
 }
 
-export function createTypedOptimizer(config: OptimizerConfig, size: number): TypedOptimizer {
+export function createTypedOptimizer(config: OptimizerConfig, size: number, native: NativeStepKernels | null = null): TypedOptimizer {
   switch (config.kind) {
     case 'sgd':
-      return new TypedSgd(config, size);
+      return new TypedSgd(config, size, native);
     case 'adam':
-      return new TypedAdam(config, size);
+      return new TypedAdam(config, size, native);
     case 'obgd':
-      return new TypedObgd(config, size);
+      return new TypedObgd(config, size, native);
     default:
       validateOptimizerConfig(config);
       throw new Error('unreachable');
   }
-}
-
-// The passes as free functions of locals only: V8 optimises these loops more reliably than methods.
-
-function sgdLoop(from: number, to: number, gradient: Float32Array, parameters: Float32Array, buffer: Float32Array | null, scalars: Float64Array, acc: Float64Array): void {
-  const momentum = scalars[0];
-  const weightDecay = scalars[1];
-  const learningRate = scalars[2];
-  let gradSq = 0;
-  let deltaSq = 0;
-  for (let k = from; k < to; k++) {
-    const gk = gradient[k];
-    gradSq += gk * gk;
-    let d = weightDecay > 0 ? gk + parameters[k] * weightDecay : gk;
-    if (buffer !== null) d = buffer[k] = buffer[k] * momentum + d;
-    const delta = Math.fround(d * learningRate);
-    deltaSq += delta * delta;
-    parameters[k] -= delta;
-  }
-  acc[0] += gradSq;
-  acc[1] += deltaSq;
-}
-
-function adamLoop(from: number, to: number, gradient: Float32Array, parameters: Float32Array, m: Float32Array, v: Float32Array, scalars: Float64Array, acc: Float64Array): void {
-  const beta1 = scalars[0];
-  const beta2 = scalars[1];
-  const epsilon = scalars[2];
-  const coupled = scalars[4];
-  const decoupled = scalars[5];
-  const step = scalars[3] * scalars[6];
-  const c2 = scalars[7];
-  const a1 = 1 - beta1;
-  const a2 = 1 - beta2;
-  let gradSq = 0;
-  let deltaSq = 0;
-  for (let k = from; k < to; k++) {
-    const gk = gradient[k];
-    gradSq += gk * gk;
-    const g = coupled > 0 ? gk + parameters[k] * coupled : gk;
-    const mk = (m[k] = m[k] * beta1 + g * a1);
-    const vk = (v[k] = v[k] * beta2 + g * g * a2);
-    let d = (mk * step) / (Math.sqrt(vk * c2) + epsilon);
-    if (decoupled > 0) d += parameters[k] * decoupled;
-    const delta = Math.fround(d);
-    deltaSq += delta * delta;
-    parameters[k] -= delta;
-  }
-  acc[0] += gradSq;
-  acc[1] += deltaSq;
-}
-
-function adamLoopPerElement(
-  from: number,
-  to: number,
-  gradient: Float32Array,
-  parameters: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  resetAt: Int32Array,
-  c1: Float64Array,
-  c2: Float64Array,
-  scalars: Float64Array,
-  acc: Float64Array,
-): void {
-  const beta1 = scalars[0];
-  const beta2 = scalars[1];
-  const epsilon = scalars[2];
-  const learningRate = scalars[3];
-  const coupled = scalars[4];
-  const decoupled = scalars[5];
-  const count = scalars[8] | 0;
-  const a1 = 1 - beta1;
-  const a2 = 1 - beta2;
-  const last = c1.length - 1;
-  let gradSq = 0;
-  let deltaSq = 0;
-  for (let k = from; k < to; k++) {
-    const gk = gradient[k];
-    gradSq += gk * gk;
-    const g = coupled > 0 ? gk + parameters[k] * coupled : gk;
-    const mk = (m[k] = m[k] * beta1 + g * a1);
-    const vk = (v[k] = v[k] * beta2 + g * g * a2);
-    const t = count - resetAt[k];
-    const index = t < last ? t : last;
-    let d = (mk * c1[index] * learningRate) / (Math.sqrt(vk * c2[index]) + epsilon);
-    if (decoupled > 0) d += parameters[k] * decoupled;
-    const delta = Math.fround(d);
-    deltaSq += delta * delta;
-    parameters[k] -= delta;
-  }
-  acc[0] += gradSq;
-  acc[1] += deltaSq;
 }

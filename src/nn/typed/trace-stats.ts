@@ -1,7 +1,7 @@
 /**
  * StepTrace statistics (types.ts TRACE_STATS) of one hidden layer from the typed engine's buffers:
  * rows 0..6 from the post-activations a and ∂L/∂a of the training pass, rows 7..8 from the updated
- * kernels. Kernels are stored [fanIn × fanOut] (parameter-layout.ts).
+ * kernels. (The relu case of rows 0..6 is also fused into step-kernels.ts; both must stay in step.) Kernels are stored [fanIn × fanOut] (parameter-layout.ts).
  */
 
 /**
@@ -47,20 +47,22 @@ export function activationRows(
   for (let k = 0; k < 7 * units; k++) stats[k] = scratch[k] * inv;
 }
 
-/** Rows 7 (mean_k |W_next[k, i]|) and 8 (mean_j |W[i, j]|). */
-export function weightRows(kernel: Float32Array, fanIn: number, nextKernel: Float32Array, nextFanOut: number, units: number, stats: Float32Array): void {
-  const outgoing = 7 * units;
-  const incoming = 8 * units;
-  for (let i = 0; i < units; i++) {
-    let s = 0;
-    const row = i * nextFanOut;
-    for (let o = 0; o < nextFanOut; o++) s += Math.abs(nextKernel[row + o]);
-    stats[outgoing + i] = s / nextFanOut;
-  }
-  stats.fill(0, incoming, incoming + units);
+/**
+ * Rows 7 and 8 from one kernel [fanIn × fanOut]: `incoming[i]` = mean_j |W[j, i]| (row 8 of this
+ * layer's units, summed in float64 in j order in `columns`), `outgoing[j]` = mean_i |W[j, i]| (row 7
+ * of the previous layer's units). Either may be null. native/step-kernels.c weight_rows is the twin.
+ */
+export function weightRows(kernel: Float32Array, fanIn: number, fanOut: number, columns: Float64Array, incoming: Float32Array | null, outgoing: Float32Array | null): void {
+  if (incoming !== null) columns.fill(0, 0, fanOut);
   for (let j = 0; j < fanIn; j++) {
-    const row = j * units;
-    for (let i = 0; i < units; i++) stats[incoming + i] += Math.abs(kernel[row + i]);
+    const row = j * fanOut;
+    let s = 0;
+    for (let i = 0; i < fanOut; i++) {
+      const w = Math.abs(kernel[row + i]);
+      s += w;
+      if (incoming !== null) columns[i] += w;
+    }
+    if (outgoing !== null) outgoing[j] = s / fanOut;
   }
-  for (let i = 0; i < units; i++) stats[incoming + i] /= fanIn;
+  if (incoming !== null) for (let i = 0; i < fanOut; i++) incoming[i] = columns[i] / fanIn;
 }

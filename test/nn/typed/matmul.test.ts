@@ -62,4 +62,26 @@ describe('typed matmul kernels', () => {
     js.nt(m, n, k, a, bt, c2);
     assertClose(c1, c2, 1e-5, 1e-5, 'NT');
   });
+
+  it('computes vector shapes (m, n or k = 1: the gemv/ger routes) through BLAS like float64, in every transpose form', (t) => {
+    if (loadBlasAddon() === null) {
+      t.skip('native BLAS addon not built');
+      return;
+    }
+    const blas = new MatMul(true, 1);
+    for (const [m, n, k] of [[1, 37, 20], [19, 1, 23], [21, 17, 1], [1, 1, 9], [1, 5, 1]] as const) {
+      const a = randomArray(m * k, rng);
+      const b = randomArray(k * n, rng);
+      const c = new Float32Array(m * n + 2).fill(7);
+      blas.nn(m, n, k, a, b, c);
+      assertClose(c.subarray(0, m * n), naive(false, false, m, n, k, a, b), 1e-5, 1e-5, `NN ${m}x${n}x${k}`);
+      c.fill(7);
+      blas.tn(m, n, k, a, b, c); // a read as [k × m]
+      assertClose(c.subarray(0, m * n), naive(true, false, m, n, k, a, b), 1e-5, 1e-5, `TN ${m}x${n}x${k}`);
+      c.fill(7);
+      blas.nt(m, n, k, a, b, c); // b read as [n × k]
+      assertClose(c.subarray(0, m * n), naive(false, true, m, n, k, a, b), 1e-5, 1e-5, `NT ${m}x${n}x${k}`);
+      assert.deepEqual([...c.subarray(m * n)], [7, 7], 'nothing written past m·n');
+    }
+  });
 });
