@@ -8,6 +8,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { memory as tfMemory } from '@tensorflow/tfjs-core';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from '../config/daemon-config.ts';
@@ -64,6 +65,8 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
     registry,
     version,
     backend: () => backend.name,
+    // The main thread's own tensors (it only initialises tfjs; a leak here would show); agents' are per agent.
+    tfMemory: () => tfMemory(),
     feedStats: () => feed.stats(),
   });
   const supervisor = new Supervisor({

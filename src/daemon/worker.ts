@@ -5,8 +5,12 @@
  * yielding (setImmediate) between chunks so control messages are handled promptly. A thrown
  * error (e.g. `non_finite_loss`) stops training: the worker posts `error` and waits for `stop`.
  * The message protocol is `WorkerRequest` / `WorkerMessage` below (structured clone; no transfer,
- * since run state may hold views of live buffers).
+ * since run state may hold views of live buffers). On Linux the worker lowers its own thread's
+ * scheduling priority (nice +10 by default), so on a box with fewer cores than agents the main
+ * thread — HTTP, /metrics, the feed — still gets the CPU when it needs it (bench/daemon.bench.ts).
  */
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunCounters, ResetNowRequest } from '../run/agent-run.ts';
 import type { RunEvent } from '../run/events.ts';
@@ -25,6 +29,8 @@ export interface WorkerInit {
   chunkMs?: number;
   /** How often tf.memory() is reported. Default 5000 ms. */
   memoryEveryMs?: number;
+  /** Added to this thread's nice value (Linux; 0 leaves it). Default 10. */
+  niceIncrement?: number;
 }
 
 export type WorkerRequest =
@@ -48,6 +54,19 @@ export type WorkerMessage =
 if (parentPort === null) throw new Error('src/daemon/worker.ts must run in a worker thread');
 const port = parentPort;
 const init = workerData as WorkerInit;
+lowerThreadPriority(init.niceIncrement ?? 10);
+
+/** Renices this thread only: on Linux, setpriority() on a thread id applies to that thread. */
+function lowerThreadPriority(increment: number): void {
+  if (increment <= 0 || process.platform !== 'linux') return;
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(threadId) || threadId === process.pid) return; // never renice the whole process
+    setPriority(threadId, Math.min(19, getPriority(threadId) + increment));
+  } catch {
+    // Not permitted or no /proc: run at the normal priority.
+  }
+}
 
 function post(message: WorkerMessage): void {
   port.postMessage(message);

@@ -1,89 +1,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { startAppServer } from './helpers/app-server.ts';
 import type { AppServer } from './helpers/app-server.ts';
 import { MemorySupervisor, VALID_SPEC } from './helpers/memory-supervisor.ts';
 import { generateCases, generateUnauthorizedCases, KNOWN_AGENTS } from './helpers/http-fuzz-cases.ts';
 import type { FuzzCase } from './helpers/http-fuzz-cases.ts';
+import { HANG_MS, runFuzzCases } from './helpers/http-fuzz-client.ts';
+import type { FuzzTally } from './helpers/http-fuzz-client.ts';
 import { serveWebAssets } from '../../src/daemon/web-assets.ts';
 
 const SEED = 20_261_120;
 const CASES = 1000;
 const UNAUTHORIZED_CASES = 200;
 const BATCH = 25;
-/** A request unanswered after this long counts as a hang. */
-const HANG_MS = 10_000;
 const TOKEN = 'fuzz-token-0123456789';
-
-interface Answer {
-  status: number;
-  contentType: string;
-  body: string;
-}
-
-function rawRequest(port: number, bytes: Buffer): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('raw request hung'));
-    }, HANG_MS);
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('error', () => undefined); // the server may reset after answering; what it sent is judged below
-    socket.on('close', () => {
-      clearTimeout(timer);
-      const text = Buffer.concat(chunks).toString('utf8');
-      const [head, ...rest] = text.split('\r\n\r\n');
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
-      const contentType = /\r\ncontent-type: *([^\r\n]*)/i.exec(head)?.[1] ?? '';
-      resolve({ status, contentType, body: rest.join('\r\n\r\n') });
-    });
-    socket.end(bytes);
-  });
-}
-
-async function send(server: AppServer, fuzzCase: FuzzCase): Promise<Answer> {
-  if (fuzzCase.transport === 'raw') return rawRequest(server.port, fuzzCase.bytes);
-  let body: RequestInit['body'] = fuzzCase.body;
-  if (fuzzCase.streamBytes !== undefined) {
-    const size = fuzzCase.streamBytes;
-    const chunk = new TextEncoder().encode('['.padEnd(65_536, '1'));
-    body = new ReadableStream({
-      start(controller) {
-        for (let sent = 0; sent < size; sent += chunk.length) controller.enqueue(chunk.subarray(0, Math.min(chunk.length, size - sent)));
-        controller.close();
-      },
-    });
-  }
-  const response = await fetch(`${server.url}${fuzzCase.path}`, {
-    method: fuzzCase.method,
-    headers: fuzzCase.headers,
-    body,
-    duplex: 'half',
-    signal: AbortSignal.timeout(HANG_MS),
-  } as RequestInit);
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
-}
-
-function describeCase(fuzzCase: FuzzCase): string {
-  if (fuzzCase.transport === 'raw') return `${fuzzCase.kind} raw ${JSON.stringify(fuzzCase.bytes.toString('latin1').slice(0, 120))}`;
-  const body = fuzzCase.streamBytes !== undefined ? `<stream ${fuzzCase.streamBytes} B>` : typeof fuzzCase.body === 'string' ? fuzzCase.body.slice(0, 120) : fuzzCase.body === undefined ? '' : `<${fuzzCase.body.length} bytes>`;
-  return `${fuzzCase.kind} ${fuzzCase.method} ${fuzzCase.path.slice(0, 120)} ${JSON.stringify(fuzzCase.headers)} ${body}`;
-}
-
-/** Asserts a 4xx with `{ error: { code, message } }` as JSON. */
-function assertClientError(answer: Answer, fuzzCase: FuzzCase): string {
-  const what = `${describeCase(fuzzCase)} → ${answer.status} ${answer.body.slice(0, 200)}`;
-  assert.ok(answer.status >= 400 && answer.status < 500, `expected a 4xx: ${what}`);
-  assert.match(answer.contentType, /^application\/json/, `expected JSON: ${what}`);
-  const parsed = JSON.parse(answer.body) as { error?: { code?: unknown; message?: unknown } };
-  assert.equal(typeof parsed.error?.code, 'string', what);
-  assert.equal(typeof parsed.error?.message, 'string', what);
-  assert.ok((parsed.error?.message as string).length > 0, what);
-  return parsed.error?.code as string;
-}
 
 /** A well-formed request round: the daemon still serves (read, pause, resume). */
 async function assertStillServing(server: AppServer): Promise<void> {
@@ -98,22 +28,8 @@ async function assertStillServing(server: AppServer): Promise<void> {
   assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
 }
 
-async function runCases(server: AppServer, cases: FuzzCase[]): Promise<{ byKind: Map<string, number>; byStatus: Map<number, number>; byCode: Map<string, number> }> {
-  const byKind = new Map<string, number>();
-  const byStatus = new Map<number, number>();
-  const byCode = new Map<string, number>();
-  for (let start = 0; start < cases.length; start += BATCH) {
-    const batch = cases.slice(start, start + BATCH);
-    const answers = await Promise.all(batch.map((fuzzCase) => send(server, fuzzCase)));
-    answers.forEach((answer, index) => {
-      const code = assertClientError(answer, batch[index]);
-      byKind.set(batch[index].kind, (byKind.get(batch[index].kind) ?? 0) + 1);
-      byStatus.set(answer.status, (byStatus.get(answer.status) ?? 0) + 1);
-      byCode.set(code, (byCode.get(code) ?? 0) + 1);
-    });
-    await assertStillServing(server);
-  }
-  return { byKind, byStatus, byCode };
+function runCases(server: AppServer, cases: FuzzCase[]): Promise<FuzzTally> {
+  return runFuzzCases(server, cases, BATCH, () => assertStillServing(server));
 }
 
 function newSupervisor(): MemorySupervisor {

@@ -2,7 +2,10 @@
 // is untrusted: unexpected shapes are skipped (counted), never thrown. Memory is bounded: each
 // series keeps its newest LIMITS points.
 
-export const LIMITS = { windows: 1500, episodes: 3000, shifts: 200, resets: 500, unitColumns: 160 };
+// Shifts are markers on the charts, so they are kept for as long as the charts reach back: every
+// shift at or after the oldest window kept (older ones are dropped once the window list is full),
+// and at most `shifts` of them (two per window kept, for streams that switch tasks every window).
+export const LIMITS = { windows: 1500, episodes: 3000, shifts: 3000, resets: 500, unitColumns: 160 };
 
 export const LAYER_METRICS = [
   { key: 'dormantRatio', label: 'dormant ratio (τ=0.025)', ratio: true },
@@ -44,7 +47,7 @@ export class AgentRecord {
     this.steps = null;
     this.episodes = null;
     this.lastReturn = null;
-    this.windows = []; // { window, step, time, episodeReturn, loss, layers: [{ network, layer, metrics }] }
+    this.windows = []; // { window, step, time, episodeReturn, loss, accuracy, layers: [{ network, layer, metrics }] }
     this.episodeReturns = []; // { episode, step, value }
     this.shifts = []; // { shift, step, time, shiftKind, params }
     this.resets = []; // { step, time, network, layer, units, criterion, predictedCost, policy }
@@ -75,12 +78,28 @@ export class AgentRecord {
     }
     const step = num(report.step) ?? num(event.step) ?? 0;
     const episodeReturn = num(performance.episodeReturn);
-    insertSorted(this.windows, { window: report.window, step, time: num(event.time), episodeReturn, loss: num(performance.loss), layers }, 'window', LIMITS.windows);
+    insertSorted(this.windows, { window: report.window, step, time: num(event.time), episodeReturn, loss: num(performance.loss), accuracy: num(performance.accuracy), layers }, 'window', LIMITS.windows);
     if (this.windows[this.windows.length - 1].window === report.window) {
       if (episodeReturn !== null) this.lastReturn = episodeReturn;
       this.steps = Math.max(this.steps ?? 0, step);
     }
+    this.dropShiftsBeforeCharts();
     return true;
+  }
+
+  /** What `lastReturn` measures: an env's episode return, or a supervised stream's online accuracy or loss (the run's tally). */
+  performanceName() {
+    if (!this.env.startsWith('stream:')) return 'return';
+    return this.windows.some((w) => w.accuracy !== null) ? 'accuracy' : 'loss';
+  }
+
+  /** Once the window list is full, shifts before its oldest window are off every chart: forget them. */
+  dropShiftsBeforeCharts() {
+    if (this.windows.length < LIMITS.windows) return;
+    const oldest = this.windows[0].step;
+    let drop = 0;
+    while (drop < this.shifts.length && this.shifts[drop].step < oldest) drop++;
+    if (drop > 0) this.shifts.splice(0, drop);
   }
 
   addEpisode(event) {
@@ -97,6 +116,7 @@ export class AgentRecord {
     if (step === null) return false;
     const shift = num(event.shift) ?? this.shifts.length + 1;
     insertSorted(this.shifts, { shift, step, time: num(event.time), shiftKind: str(event.shiftKind, 'shift'), params: isObject(event.params) ? event.params : {} }, 'shift', LIMITS.shifts);
+    this.dropShiftsBeforeCharts();
     return true;
   }
 

@@ -192,7 +192,9 @@ function renderAgentList() {
     item.classList.toggle('selected', id === state.selected);
     badge(item.querySelector('.badge'), agent);
     item.querySelector('.agent-env').textContent = agent.env || '—';
-    item.querySelector('.agent-stats').textContent = `steps ${formatCount(agent.steps)} · episodes ${formatCount(agent.episodes)} · return ${formatCount(agent.lastReturn)}`;
+    const performance = agent.performanceName();
+    const episodes = performance === 'return' ? ` · episodes ${formatCount(agent.episodes)}` : ''; // streams have none
+    item.querySelector('.agent-stats').textContent = `steps ${formatCount(agent.steps)}${episodes} · ${performance} ${formatCount(agent.lastReturn)}`;
     const reason = item.querySelector('.agent-reason');
     reason.textContent = agent.state === 'error' || agent.reason ? agent.reason : '';
     reason.hidden = reason.textContent === '';
@@ -228,7 +230,8 @@ function renderDetail() {
   $('detail-title').textContent = agent.id;
   badge($('detail-state'), agent);
   $('detail-env').textContent = agent.env;
-  $('detail-counters').textContent = `window ${formatCount(agent.windows.at(-1)?.window ?? null)} · step ${formatCount(agent.steps)} · ${formatCount(agent.episodes)} episodes`;
+  const episodeCount = agent.performanceName() === 'return' ? ` · ${formatCount(agent.episodes)} episodes` : ''; // streams have none
+  $('detail-counters').textContent = `window ${formatCount(agent.windows.at(-1)?.window ?? null)} · step ${formatCount(agent.steps)}${episodeCount}`;
   $('detail-reason').textContent = agent.reason;
   $('detail-reason').hidden = !(agent.state === 'error' && agent.reason);
 
@@ -242,14 +245,14 @@ function renderDetail() {
   const showsLoss = windowReturns.length === 0 && episodes.length === 0 && agent.windows.some((w) => w.loss !== null);
   if (showsLoss) windowReturns = agent.windows.filter((w) => w.loss !== null).map((w) => ({ step: w.step, value: w.loss }));
   $('return-title').textContent = showsLoss ? 'Online loss' : 'Return';
-  returnChart.update(
-    [
-      { key: 'episodes', label: 'episode', color: cssVar('--episode', 'rgba(120,120,120,0.5)'), width: 0, paths: () => null, points: { show: true, size: 5, width: 0, fill: cssVar('--episode', 'rgba(120,120,120,0.5)') } },
-      { key: 'window', label: showsLoss ? 'window loss' : 'window mean', color: cssVar('--accent', '#4e79a7'), width: 2 },
-    ],
-    alignSeries([episodes, windowReturns]),
-    markers,
-  );
+  returnChart.yLabel = showsLoss ? 'loss' : 'return';
+  $('return-key-line').textContent = showsLoss ? 'window loss' : 'window mean';
+  $('return-key-episodes').hidden = showsLoss;
+  const windowSeries = { key: 'window', label: showsLoss ? 'window loss' : 'window mean', color: cssVar('--accent', '#4e79a7'), width: 2 };
+  const episodeSeries = { key: 'episodes', label: 'episode', color: cssVar('--episode', 'rgba(120,120,120,0.5)'), width: 0, paths: () => null, points: { show: true, size: 5, width: 0, fill: cssVar('--episode', 'rgba(120,120,120,0.5)') } };
+  // Streams have no episodes: no empty "episode" series in the legend.
+  if (showsLoss) returnChart.update([windowSeries], alignSeries([windowReturns]), markers);
+  else returnChart.update([episodeSeries, windowSeries], alignSeries([episodes, windowReturns]), markers);
 
   const metric = LAYER_METRICS.find((m) => m.key === state.metric) ?? LAYER_METRICS[0];
   const layerKeys = [];
@@ -264,6 +267,7 @@ function renderDetail() {
     }
   }
   metricChart.yRange = metric.ratio ? [0, 0.05] : null;
+  metricChart.yLabel = metric.label;
   metricChart.update(
     layerKeys.map((k, i) => ({ key: `${metric.key}/${k.network}/${k.layer}`, label: `${k.network}/${k.layer}`, color: seriesColor(i), dash: networks.indexOf(k.network) % 2 ? [6, 3] : undefined })),
     alignSeries(lists),
@@ -280,7 +284,7 @@ function renderResets(agent) {
   body.replaceChildren(
     ...latest.map((r) => {
       const row = el('tr');
-      row.append(el('td', 'num', formatCount(r.step)), el('td', '', `${r.network} / ${r.layer}`), el('td', 'num', String(r.units)), el('td', '', r.criterion), el('td', 'num', r.predictedCost === null ? '–' : r.predictedCost.toPrecision(3)));
+      row.append(el('td', 'num', formatCount(r.step)), el('td', '', `${r.network} / ${r.layer}`), el('td', 'num', String(r.units)), el('td', '', r.criterion), el('td', 'num', r.predictedCost === null ? '–' : r.predictedCost === 0 ? '0' : r.predictedCost.toPrecision(3)));
       return row;
     }),
   );
@@ -416,6 +420,7 @@ function init() {
         historyLoads: state.historyLoads,
         windows: agent ? agent.windows.length : 0,
         returnPoints: returnChart ? returnChart.points : 0,
+        returnAxisLabel: returnChart?.plot ? returnChart.plot.axes[1].label : null,
         metricSeries: metricChart?.plot ? metricChart.plot.series.length - 1 : 0,
         metricPoints: metricChart ? metricChart.points : 0,
         shifts: agent ? agent.shifts.length : 0,

@@ -9,14 +9,17 @@ export function cssVar(name, fallback) {
   return value || fallback;
 }
 
-/** 12345 → "12.3k": compact step labels. */
+/** 12345 → "12.3k", 0.0031 → "0.0031": compact axis and legend labels. */
 export function formatCount(value) {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
   const abs = Math.abs(value);
   if (abs >= 1e9) return `${(value / 1e9).toFixed(abs >= 1e10 ? 0 : 1)}G`;
   if (abs >= 1e6) return `${(value / 1e6).toFixed(abs >= 1e7 ? 0 : 1)}M`;
   if (abs >= 1e4) return `${(value / 1e3).toFixed(abs >= 1e5 ? 0 : 1)}k`;
-  return Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) >= 100 ? 0 : 2);
+  if (Number.isInteger(value)) return String(value);
+  // Losses and ratios live below 0.1: two significant digits, not "0.00".
+  if (abs < 0.1) return value.toPrecision(2);
+  return value.toFixed(abs >= 100 ? 0 : 2);
 }
 
 export function seriesColor(index) {
@@ -161,9 +164,9 @@ export class StepChart {
     );
   }
 
-  /** `data` is uPlot's aligned data [xs, ...ys]; series are rebuilt when their keys change. */
+  /** `data` is uPlot's aligned data [xs, ...ys]; the plot is rebuilt when its series keys or y label change. */
   update(series, data, markers) {
-    const key = series.map((s) => `${s.key}:${s.color}`).join('|');
+    const key = `${this.yLabel}|${series.map((s) => `${s.key}:${s.color}`).join('|')}`;
     if (key !== this.seriesKey || !this.plot) {
       this.seriesKey = key;
       this.build(series);
