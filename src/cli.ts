@@ -1,7 +1,8 @@
 /**
  * plasticd command line: `plasticd serve [--config file.yaml] [--data-dir dir] [--port n]
  * [--host h] [--token t] [--backend b] [--log-level l]` runs the daemon (with the embedded default
- * config when no file is given; `npm start` does that), `plasticd demo` the environment tour.
+ * config when no file is given; `npm start` does that), `plasticd demo` the environment tour,
+ * `plasticd experiment <file>` an experiment file to a report (src/experiment/command.ts).
  * Flags override the file; PLASTICD_TOKEN supplies the token when neither gives one. Bad flags and
  * invalid config files exit with status 2 and a message naming the flag or key.
  */
@@ -19,6 +20,9 @@ const HELP = `plasticd — trains online RL agents on nonstationary environments
 Usage:
   plasticd serve [options]   run the daemon (HTTP API, live page, /metrics, websocket feed)
   plasticd demo              a short tour of the environments
+  plasticd experiment <file> [--out dir] [--workers n] [--scale name] [--restart]
+                             run an experiment file (methods × grid × seeds) to a report with tables and plots;
+                             run it again after Ctrl-C to resume (default out ./experiment-results/<name>)
   plasticd --help            this text
 
 Options of serve:
@@ -128,6 +132,39 @@ async function serve(args: string[]): Promise<void> {
   logger.info({ agents: daemon.supervisor.listAgents().map((agent) => `${agent.id}:${agent.state}`) }, 'agents started');
 }
 
+async function runExperimentCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: { out: { type: 'string', short: 'o' }, workers: { type: 'string', short: 'w' }, scale: { type: 'string' }, restart: { type: 'boolean' } },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError(`experiment takes one experiment file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    if (!/^\d+$/.test(values.workers) || Number(values.workers) < 1) throw new UsageError(`--workers must be a positive integer, got '${values.workers}'`);
+    workers = Number(values.workers);
+  }
+  const { experimentCommand } = await import('./experiment/command.ts');
+  return experimentCommand({
+    file: positionals[0],
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(workers !== undefined ? { workers } : {}),
+    ...(values.scale !== undefined ? { scale: values.scale } : {}),
+    restart: values.restart === true,
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -143,6 +180,8 @@ export async function main(argv: string[]): Promise<number> {
         }
         await serve(rest);
         return -1; // keeps running
+      case 'experiment':
+        return await runExperimentCommand(rest);
       case 'demo': {
         const { runEnvDemo } = await import('./demo.ts');
         runEnvDemo();
@@ -158,7 +197,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof PlasticdError) {
       process.stderr.write(`plasticd: ${error.message}\n`);
-      return error.code === 'invalid_config' || error.code === 'config_unreadable' || error.code === 'insecure_listen' ? 2 : 1;
+      const usage = ['invalid_config', 'config_unreadable', 'insecure_listen', 'invalid_experiment', 'experiment_unreadable', 'experiment_changed'];
+      return usage.includes(error.code) ? 2 : 1;
     }
     process.stderr.write(`plasticd: ${(error as Error)?.stack ?? String(error)}\n`);
     return 1;
