@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { Box, Discrete, type Space } from '../envs/spaces.ts';
 import { createNetwork, type NetworkEngine } from '../src/nn/create-network.ts';
-import { huberLoss } from '../src/nn/losses.ts';
+import { huberLoss, meanSquaredError } from '../src/nn/losses.ts';
 import type { OptimizerConfig } from '../src/nn/optimizers/optimizer.ts';
 import type { Activation, Network, NetworkState, OutputLoss } from '../src/nn/types.ts';
 import { PlasticdError } from '../src/util/errors.ts';
@@ -54,6 +54,8 @@ export interface DqnConfig {
   doubleDqn: boolean;
   /** Huber threshold on the TD error. Default 1. */
   huberDelta: number;
+  /** TD loss on Q(s, a): 'huber' (Nature DQN, SB3; threshold huberDelta) or 'mse' (CleanRL). Default 'huber'. */
+  tdLoss: 'huber' | 'mse';
 }
 
 export const DEFAULT_DQN_CONFIG: Readonly<DqnConfig> = Object.freeze<DqnConfig>({
@@ -73,6 +75,32 @@ export const DEFAULT_DQN_CONFIG: Readonly<DqnConfig> = Object.freeze<DqnConfig>(
   gradientSteps: 1,
   doubleDqn: true,
   huberDelta: 1,
+  tdLoss: 'huber',
+});
+
+/**
+ * CleanRL dqn.py's CartPole-v1 settings (lr 2.5e-4, 10k buffer, batch 128, net 120×84, train every
+ * 10 steps, hard target sync every 500 env steps = 50 updates, ε 1 → 0.05 over 250k steps,
+ * learning starts at 10k, plain DQN target, MSE loss), meant for 500k env steps
+ * (scripts/learning/cartpole-dqn.ts). With these settings the Huber loss let Q(s, a) run away
+ * (mean TD target 3,204 after 50k steps, where returns are ≤ 100); MSE does not.
+ */
+export const CARTPOLE_DQN_CONFIG: Readonly<Partial<DqnConfig>> = Object.freeze<Partial<DqnConfig>>({
+  hidden: [120, 84],
+  optimizer: { kind: 'adam', learningRate: 2.5e-4 },
+  bufferSize: 10_000,
+  gamma: 0.99,
+  tau: 1,
+  targetUpdateInterval: 50,
+  batchSize: 128,
+  startEpsilon: 1,
+  endEpsilon: 0.05,
+  explorationSteps: 250_000,
+  learningStarts: 10_000,
+  trainFrequency: 10,
+  gradientSteps: 1,
+  doubleDqn: false,
+  tdLoss: 'mse',
 });
 
 const positiveInt = z.number().int().positive();
@@ -97,6 +125,7 @@ export const dqnConfigSchema = z
     gradientSteps: positiveInt,
     doubleDqn: z.boolean(),
     huberDelta: z.number().positive(),
+    tdLoss: z.enum(['huber', 'mse']),
   })
   .strict()
   .partial();
@@ -183,7 +212,7 @@ export class DqnAgent implements Agent<Float32Array, number> {
     this.batch = this.buffer.createBatch(c.batchSize);
     this.targets = new Float32Array(c.batchSize);
     this.mask = new Float32Array(c.batchSize * this.actionCount);
-    this.loss = huberLoss(this.targets, { mask: this.mask, delta: c.huberDelta });
+    this.loss = c.tdLoss === 'mse' ? meanSquaredError(this.targets, { mask: this.mask }) : huberLoss(this.targets, { mask: this.mask, delta: c.huberDelta });
   }
 
   /** Linear decay from startEpsilon to endEpsilon over explorationSteps env steps. */

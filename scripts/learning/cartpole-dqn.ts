@@ -1,16 +1,28 @@
 /**
- * DQN on CartPole-v1; target: last-20 mean return ≥ 475. Runs the default DqnConfig with rl-zoo's
- * bursty schedule (128 updates every 256 env steps; the defaults interleave the same 0.5
- * updates/step as 1 every 2 steps, which suits an online agent watched by the monitor).
- * `npx tsx scripts/learning/cartpole-dqn.ts [--seeds 1,2,3] [--steps 50000] [--engine typed|tfjs] [--config JSON]`
+ * DQN on CartPole-v1; target: greedy mean return ≥ 475 over 20 episodes, for every seed.
+ * Presets: `rl-zoo` (default; rl-zoo's tuned settings — 50k steps, 128 updates every 256 steps, net
+ * 256×256 — with the MSE TD loss, as CleanRL; see docs/results/agents-learning.md for Huber)
+ * and `cleanrl` (CleanRL dqn.py's CartPole settings, CARTPOLE_DQN_CONFIG, 500k steps).
+ * `npx tsx scripts/learning/cartpole-dqn.ts [--preset rl-zoo|cleanrl] [--seeds 1,2,3] [--steps N]
+ *   [--eval-every N] [--engine typed|tfjs] [--config JSON] [--json out.json]`
  */
-import { DqnAgent } from '../../agents/dqn.ts';
+import { CARTPOLE_DQN_CONFIG, DqnAgent, type DqnConfig } from '../../agents/dqn.ts';
 import { parseArgs, prepare, report, train } from './harness.ts';
 
-const RL_ZOO_SCHEDULE = { trainFrequency: 256, gradientSteps: 128 };
+const PRESETS: Record<string, { steps: number; config: Partial<DqnConfig> }> = {
+  cleanrl: { steps: 500_000, config: CARTPOLE_DQN_CONFIG },
+  'rl-zoo': {
+    steps: 50_000,
+    config: { hidden: [256, 256], trainFrequency: 256, gradientSteps: 128, targetUpdateInterval: 128, explorationSteps: 8_000, endEpsilon: 0.04, tdLoss: 'mse' },
+  },
+};
 
-const args = parseArgs({ steps: 50_000 });
+const argv = process.argv.slice(2);
+const presetName = argv.includes('--preset') ? argv[argv.indexOf('--preset') + 1] : 'rl-zoo';
+const preset = PRESETS[presetName];
+if (!preset) throw new Error(`unknown --preset ${presetName}; expected one of ${Object.keys(PRESETS).join(', ')}`);
+const args = parseArgs({ steps: preset.steps });
 await prepare(args);
-const config = { ...RL_ZOO_SCHEDULE, ...args.config };
+const config = { ...preset.config, ...args.config };
 const results = args.seeds.map((seed) => train('CartPole-v1', (spaces, s, engine) => new DqnAgent(config, { ...spaces, seed: s, engine }), seed, args));
-report('dqn CartPole-v1', results, args);
+report(`dqn CartPole-v1 (${presetName})`, results, args, 475);

@@ -1,19 +1,20 @@
 /**
  * Spec → the pieces of one run: the env stack (make + the spec's wrappers) or the supervised
  * stream, the agent (its hyperparameters, with the `networks` shorthand and regularizers folded
- * in) and the monitor watching the agent's networks. Seeds are forked from `spec.seed` in a fixed
- * order (env, agent, monitor, stream), so the same spec always builds the same run and a
- * checkpoint restores into a fresh build.
+ * in; continuous-action PPO starts from CONTINUOUS_PPO_CONFIG) and the monitor watching the
+ * agent's networks. Seeds are forked from `spec.seed` in a fixed order (env, agent, monitor,
+ * stream), so the same spec always builds the same run and a checkpoint restores into a fresh build.
  */
 import { make } from '../../envs/registration.ts';
 import type { Env } from '../../envs/core.ts';
+import { Box } from '../../envs/spaces.ts';
 import { ClipAction, NormalizeObservation, NormalizeReward, RecordEpisodeStatistics, RescaleAction } from '../../envs/wrappers/index.ts';
 import { makeStream } from '../../envs/streams/index.ts';
 import type { Stream } from '../../envs/streams/stream.ts';
 import '../../envs/index.ts';
 import type { Agent, AgentHooks } from '../../agents/agent.ts';
 import { DqnAgent } from '../../agents/dqn.ts';
-import { PpoAgent } from '../../agents/ppo.ts';
+import { CONTINUOUS_PPO_CONFIG, PpoAgent } from '../../agents/ppo.ts';
 import { StreamAcAgent } from '../../agents/stream-ac.ts';
 import { ContinualAgent } from '../../agents/continual.ts';
 import { Monitor } from '../../monitoring/monitor.ts';
@@ -125,8 +126,12 @@ function buildAgent(spec: AgentSpec, env: Env<any, any> | null, stream: Stream |
   switch (kind) {
     case 'dqn':
       return new DqnAgent(mergeShorthand(kind, config, networks, { hidden: ['hidden'], activation: 'activation' }), spaces);
-    case 'ppo':
-      return new PpoAgent(mergeShorthand(kind, config, networks, { hidden: ['actorHidden', 'criticHidden'], activation: 'activation', init: 'init' }), spaces);
+    case 'ppo': {
+      // PPO's defaults are tuned for discrete CartPole; a Box action space starts from the continuous-control preset instead.
+      const base = env.actionSpace instanceof Box ? CONTINUOUS_PPO_CONFIG : {};
+      const own = mergeShorthand(kind, config, networks, { hidden: ['actorHidden', 'criticHidden'], activation: 'activation', init: 'init' });
+      return new PpoAgent({ ...base, ...withoutUndefined(own) }, spaces);
+    }
     case 'stream-ac':
       return new StreamAcAgent({ ...spaces, config: mergeShorthand(kind, config, networks, { hidden: ['hiddenUnits'] }) });
   }
@@ -155,6 +160,10 @@ function mergeShorthand<T extends Record<string, unknown>>(kind: string, config:
   put('activation', networks.activation, targets.activation ? [targets.activation] : undefined);
   put('init', networks.init, targets.init ? [targets.init] : undefined);
   return merged as T;
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function activeRegularizers(spec: AgentSpec): RegularizerConfig | null {

@@ -1,7 +1,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { DqnAgent, type DqnConfig } from '../../agents/dqn.ts';
+import { CARTPOLE_DQN_CONFIG, DqnAgent, type DqnConfig } from '../../agents/dqn.ts';
 import { make } from '../../envs/index.ts';
 import { captureEnvState, restoreEnvState } from '../../envs/stateful.ts';
 import { initBackend } from '../../src/nn/backend.ts';
@@ -138,6 +138,25 @@ describe('DqnAgent', () => {
     assert.equal(late.updates.q, (3000 - 200) / 4);
     // Rewards are 1 per step: bootstrapped targets must climb well above one step's reward.
     assert.ok(late.extra.meanTdTarget > 5 && late.extra.meanTdTarget > 2 * early.extra.meanTdTarget, `TD targets ${early.extra.meanTdTarget} → ${late.extra.meanTdTarget}`);
+  });
+
+  it("with tdLoss 'mse' minimises the squared TD error: twice the Huber loss while every error is below huberDelta", () => {
+    const config = { ...SMALL, learningStarts: 10, trainFrequency: 1, huberDelta: 100 };
+    const huber = cartPoleAgent(9, { ...config, tdLoss: 'huber' });
+    const mse = cartPoleAgent(9, { ...config, tdLoss: 'mse' });
+    drive(huber.agent, huber.env, 11); // one update, on the same sampled batch
+    drive(mse.agent, mse.env, 11);
+    const huberLoss = huber.agent.takeStats().meanLoss.q;
+    const mseLoss = mse.agent.takeStats().meanLoss.q;
+    assert.ok(huberLoss > 0);
+    assert.ok(Math.abs(mseLoss - 2 * huberLoss) < 1e-6 * mseLoss, `mse ${mseLoss} vs 2 × huber ${2 * huberLoss}`);
+  });
+
+  it('accepts the CleanRL CartPole preset', () => {
+    const { agent } = cartPoleAgent(1, CARTPOLE_DQN_CONFIG);
+    assert.equal(agent.config.tdLoss, 'mse');
+    assert.equal(agent.config.targetUpdateInterval * agent.config.trainFrequency, 500, 'a target sync every 500 env steps, as CleanRL');
+    agent.dispose();
   });
 
   it('rejects continuous action spaces and bad configs with actionable errors', () => {

@@ -4,6 +4,7 @@ import { wrapperChain } from '../../envs/core.ts';
 import { NO_HOOKS } from '../../agents/agent.ts';
 import { ContinualAgent } from '../../agents/continual.ts';
 import { StreamAcAgent } from '../../agents/stream-ac.ts';
+import { CONTINUOUS_PPO_CONFIG, DEFAULT_PPO_CONFIG, PpoAgent } from '../../agents/ppo.ts';
 import { parseAgentSpec } from '../../src/config/agent-spec.ts';
 import { buildRun, deriveSeeds } from '../../src/run/build-run.ts';
 import { Rng } from '../../src/util/rng.ts';
@@ -52,6 +53,39 @@ describe('buildRun', () => {
     assert.ok(streamAc.agent instanceof StreamAcAgent);
     assert.deepStrictEqual((streamAc.agent as StreamAcAgent).config.hiddenUnits, [6, 5]);
     streamAc.agent.dispose();
+  });
+
+  it('gives continuous-action PPO the continuous-control defaults and discrete PPO the CartPole ones', () => {
+    const pendulum = buildRun(parseAgentSpec({ id: 'p', env: { id: 'Pendulum-v1' }, agent: { kind: 'ppo' }, networks: { engine: 'typed', hidden: [4] } }), { hooks: NO_HOOKS });
+    const continuous = (pendulum.agent as PpoAgent).config;
+    assert.equal(continuous.gamma, 0.9);
+    assert.equal(continuous.numSteps, CONTINUOUS_PPO_CONFIG.numSteps);
+    assert.equal(continuous.entropyCoef, 0);
+    assert.equal(continuous.normalizeObservations, true);
+    assert.equal(continuous.normalizeRewards, true);
+    assert.deepStrictEqual(continuous.actorHidden, [4]);
+    pendulum.agent.dispose();
+
+    const cartPole = buildRun(parseAgentSpec({ id: 'c', env: { id: 'CartPole-v1' }, agent: { kind: 'ppo' }, networks: { engine: 'typed', hidden: [4] } }), { hooks: NO_HOOKS });
+    const discrete = (cartPole.agent as PpoAgent).config;
+    assert.equal(discrete.gamma, DEFAULT_PPO_CONFIG.gamma);
+    assert.equal(discrete.numSteps, DEFAULT_PPO_CONFIG.numSteps);
+    assert.equal(discrete.normalizeObservations, false);
+    cartPole.agent.dispose();
+  });
+
+  it("lets the spec's own PPO keys override the continuous-control defaults", () => {
+    const built = buildRun(
+      parseAgentSpec({ id: 'p', env: { id: 'Pendulum-v1' }, agent: { kind: 'ppo', gamma: 0.95, numSteps: 64, numMinibatches: 4, normalizeRewards: false }, networks: { engine: 'typed', hidden: [4] } }),
+      { hooks: NO_HOOKS },
+    );
+    const config = (built.agent as PpoAgent).config;
+    assert.equal(config.gamma, 0.95);
+    assert.equal(config.numSteps, 64);
+    assert.equal(config.numMinibatches, 4);
+    assert.equal(config.normalizeRewards, false);
+    assert.equal(config.normalizeObservations, true, 'keys the spec leaves out still come from the continuous preset');
+    built.agent.dispose();
   });
 
   it('sizes the continual learner from the stream and passes the regularizers on', () => {
