@@ -9,13 +9,16 @@
  *   bias gradient, so J_r·J_r' = Σ_l (δ_l·δ'_l)(a_in·a'_in + 1) + the LayerNorm terms. That is
  *   exact and costs rows² × units instead of rows² × parameters (test/monitoring/curvature-probe.test.ts
  *   checks it against the explicit JJᵀ).
+ * The δ_l come from a float64 backward pass over `layerWeights()` and the probe activations when every
+ * layer allows it (no LayerNorm, activations whose derivative is a function of the output, linear
+ * output): about 30× cheaper than one `parameterGradient` call per Jacobian row, which is the fallback.
  */
 import type { Network, OutputLoss } from '../src/nn/types.ts';
 import { PlasticdError } from '../src/util/errors.ts';
 import { gaussNewtonSpectrumFromGram } from './metrics/curvature.ts';
 import type { CurvatureSpectrum } from './metrics/curvature.ts';
 
-export type CurvatureNetwork = Pick<Network, 'parameterGradient' | 'parameterCount' | 'spec' | 'forwardWithActivations'>;
+export type CurvatureNetwork = Pick<Network, 'parameterGradient' | 'parameterCount' | 'spec' | 'forwardWithActivations' | 'layerWeights'>;
 
 /** An OutputLoss whose value is output `column` of a single sample and whose gradient selects it. */
 export function selectOutput(column: number): OutputLoss {
@@ -89,17 +92,21 @@ export function curvatureProbe(network: CurvatureNetwork, input: Float32Array, s
   const width = layers.reduce((sum, layer) => sum + layer.fanOut * (layer.layerNorm >= 0 ? 3 : 1), 0);
   const count = samples * outputs;
   const packed = new Float64Array(count * width);
-  const selectors = Array.from({ length: outputs }, (_, c) => selectOutput(c));
-  for (let s = 0; s < samples; s++) {
-    const row = rows.subarray(s * inputSize, (s + 1) * inputSize);
-    for (let c = 0; c < outputs; c++) {
-      const { gradient } = network.parameterGradient(row, 1, selectors[c]);
-      let at = (s * outputs + c) * width;
-      for (const layer of layers) {
-        const length = layer.layerNorm >= 0 ? 3 * layer.fanOut : layer.fanOut;
-        // bias, then gain and shift, are contiguous in the flat order
-        for (let k = 0; k < length; k++) packed[at + k] = gradient[layer.bias + k];
-        at += length;
+  if (analyticDeltas(spec)) {
+    writeDeltas(network.layerWeights(), spec.hidden.map((h) => h.activation), activations, samples, outputs, packed, width);
+  } else {
+    const selectors = Array.from({ length: outputs }, (_, c) => selectOutput(c));
+    for (let s = 0; s < samples; s++) {
+      const row = rows.subarray(s * inputSize, (s + 1) * inputSize);
+      for (let c = 0; c < outputs; c++) {
+        const { gradient } = network.parameterGradient(row, 1, selectors[c]);
+        let at = (s * outputs + c) * width;
+        for (const layer of layers) {
+          const length = layer.layerNorm >= 0 ? 3 * layer.fanOut : layer.fanOut;
+          // bias, then gain and shift, are contiguous in the flat order
+          for (let k = 0; k < length; k++) packed[at + k] = gradient[layer.bias + k];
+          at += length;
+        }
       }
     }
   }
@@ -122,4 +129,83 @@ export function curvatureProbe(network: CurvatureNetwork, input: Float32Array, s
     }
   }
   return gaussNewtonSpectrumFromGram(gram, count, total);
+}
+
+/** Hidden activations whose derivative can be read off the post-activation a. */
+const DERIVATIVE_FROM_OUTPUT = new Set(['relu', 'leaky_relu', 'tanh', 'sigmoid', 'linear']);
+/** PyTorch's default negative slope, as src/nn/activations.ts uses. */
+const LEAKY_SLOPE = 0.01;
+
+function analyticDeltas(spec: Network['spec']): boolean {
+  const output = spec.outputActivation ?? 'linear';
+  return output === 'linear' && spec.hidden.every((h) => h.layerNorm !== true && DERIVATIVE_FROM_OUTPUT.has(h.activation));
+}
+
+/** σ'(z) from a = σ(z). */
+function derivative(activation: string, a: number): number {
+  switch (activation) {
+    case 'relu':
+      return a > 0 ? 1 : 0;
+    case 'leaky_relu':
+      return a > 0 ? 1 : LEAKY_SLOPE;
+    case 'tanh':
+      return 1 - a * a;
+    case 'sigmoid':
+      return a * (1 - a);
+    default:
+      return 1;
+  }
+}
+
+/**
+ * Per Jacobian row (sample s, output c): δ_out = e_c, δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ'(a_l), packed per
+ * layer in flat order (hidden layers, then the output layer), each δ_l being that layer's bias gradient.
+ */
+function writeDeltas(
+  weights: ReturnType<Network['layerWeights']>,
+  activationNames: readonly string[],
+  activations: Float32Array[],
+  samples: number,
+  outputs: number,
+  packed: Float64Array,
+  width: number,
+): void {
+  const hidden = activations.length;
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const layer of weights) {
+    offsets.push(offset);
+    offset += layer.fanOut;
+  }
+  let upper = new Float64Array(Math.max(...weights.map((w) => w.fanOut)));
+  let lower = new Float64Array(upper.length);
+  for (let s = 0; s < samples; s++) {
+    for (let c = 0; c < outputs; c++) {
+      const at = (s * outputs + c) * width;
+      upper.fill(0, 0, outputs);
+      upper[c] = 1;
+      packed[at + offsets[hidden] + c] = 1;
+      for (let l = hidden - 1; l >= 0; l--) {
+        const next = weights[l + 1];
+        const units = next.fanIn;
+        const kernel = next.weight;
+        const a = activations[l];
+        const activation = activationNames[l];
+        lower.fill(0, 0, units);
+        for (let i = 0; i < next.fanOut; i++) {
+          const d = upper[i];
+          if (d === 0) continue;
+          const row = i * units;
+          for (let j = 0; j < units; j++) lower[j] += kernel[row + j] * d;
+        }
+        const base = at + offsets[l];
+        for (let j = 0; j < units; j++) {
+          const value = lower[j] * derivative(activation, a[s * units + j]);
+          lower[j] = value;
+          packed[base + j] = value;
+        }
+        [upper, lower] = [lower, upper];
+      }
+    }
+  }
 }

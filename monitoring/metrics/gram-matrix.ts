@@ -31,8 +31,10 @@ export function sampleGram(matrix: ActivationMatrix, out?: Float64Array): Float6
 }
 
 /**
- * X Xᵀ for row-major X [count × length]. Four rows of X are dotted with each earlier row at once,
- * so each value of that row is loaded once per four products (≈2× faster than plain dots in V8).
+ * X Xᵀ for row-major X [count × length]. Blocks of four rows of X are dotted with two earlier rows
+ * at a time (eight sums in registers, six loads per eight products: ≈1.5× faster than one row at a
+ * time in V8). Every entry still sums its products in index order, so the result does not depend
+ * on the blocking.
  */
 export function symmetricProduct(x: Float64Array, count: number, length: number, out?: Float64Array): Float64Array {
   const gram = out ?? new Float64Array(count * count);
@@ -42,23 +44,43 @@ export function symmetricProduct(x: Float64Array, count: number, length: number,
     const r1 = r0 + length;
     const r2 = r1 + length;
     const r3 = r2 + length;
-    for (let j = 0; j < i + 4; j++) {
-      const rj = j * length;
-      let d0 = 0;
-      let d1 = 0;
-      let d2 = 0;
-      let d3 = 0;
+    const end = i + 4;
+    let j = 0;
+    for (; j + 2 <= end; j += 2) {
+      const p = j * length;
+      const q = p + length;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
       for (let k = 0; k < length; k++) {
-        const v = x[rj + k];
-        d0 += x[r0 + k] * v;
-        d1 += x[r1 + k] * v;
-        d2 += x[r2 + k] * v;
-        d3 += x[r3 + k] * v;
+        const v = x[p + k];
+        const w = x[q + k];
+        const x0 = x[r0 + k];
+        const x1 = x[r1 + k];
+        const x2 = x[r2 + k];
+        const x3 = x[r3 + k];
+        a0 += x0 * v;
+        a1 += x1 * v;
+        a2 += x2 * v;
+        a3 += x3 * v;
+        b0 += x0 * w;
+        b1 += x1 * w;
+        b2 += x2 * w;
+        b3 += x3 * w;
       }
-      setSymmetric(gram, count, i, j, d0);
-      setSymmetric(gram, count, i + 1, j, d1);
-      setSymmetric(gram, count, i + 2, j, d2);
-      setSymmetric(gram, count, i + 3, j, d3);
+      setSymmetric(gram, count, i, j, a0);
+      setSymmetric(gram, count, i + 1, j, a1);
+      setSymmetric(gram, count, i + 2, j, a2);
+      setSymmetric(gram, count, i + 3, j, a3);
+      setSymmetric(gram, count, i, j + 1, b0);
+      setSymmetric(gram, count, i + 1, j + 1, b1);
+      setSymmetric(gram, count, i + 2, j + 1, b2);
+      setSymmetric(gram, count, i + 3, j + 1, b3);
     }
   }
   for (; i < count; i++) {

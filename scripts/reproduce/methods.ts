@@ -10,7 +10,7 @@ import type { Network, StepTrace } from '../../src/nn/types.ts';
 import type { OptimizerConfig, RegularizerConfig } from '../../src/nn/index.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { UnitTracker, applyResets, createResetPolicy } from '../../monitoring/reset/index.ts';
-import type { ResetPolicy, ResetPolicyConfig, ReferenceMode } from '../../monitoring/reset/index.ts';
+import type { ResetPolicy, ResetPolicyConfig, ReferenceMode, UnitTrackerState } from '../../monitoring/reset/index.ts';
 import type { CriterionName } from '../../monitoring/utilities/index.ts';
 
 export const METHOD_NAMES = ['bp', 'l2', 'snp', 'cbp', 'gxd', 'redo'] as const;
@@ -118,6 +118,11 @@ export function parseMethods(list: string): MethodName[] {
  * each trace updates the tracker, and the policy's resets are applied before the next step.
  * Attach the network once the agent has built it.
  */
+export interface ResetDriverState {
+  tracker: UnitTrackerState;
+  resetsPerLayer: number[];
+}
+
 export class ResetDriver implements AgentHooks {
   private tracker: UnitTracker | null = null;
   private network: Network | null = null;
@@ -155,6 +160,16 @@ export class ResetDriver implements AgentHooks {
     if (!this.setup.biasTransfer) events = events.map((event) => ({ ...event, biasTransfer: null }));
     applyResets(this.network!, tracker, events);
     for (const event of events) this.resetsPerLayer[event.layer] += event.units.length;
+  }
+
+  /** Tracker state (its utilities, ages, accumulators and Rng) and the reset counts, for a resumed run. */
+  state(): ResetDriverState {
+    return { tracker: this.tracker!.state(), resetsPerLayer: [...this.resetsPerLayer] };
+  }
+
+  restore(state: ResetDriverState): void {
+    this.tracker!.restore(state.tracker);
+    this.resetsPerLayer = [...state.resetsPerLayer];
   }
 
   get totalResets(): number {

@@ -5,15 +5,19 @@
  * on each example before the update on it and averaged per task. At each task start, before
  * training on it, every hidden layer is probed on the task's first 2000 examples (dead units,
  * effective rank), as the reference does; the probe reads a copy of the stream, so training data
- * are unaffected.
+ * are unaffected. A run advances one task at a time and, with a checkpoint file, saves everything
+ * after each task (atomically), so a re-run continues bit-identically where it stopped.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { ContinualAgent } from '../../agents/continual.ts';
+import type { ContinualState } from '../../agents/continual.ts';
 import { makeStream } from '../../envs/streams/index.ts';
+import type { Stream, StreamBatch, StreamState } from '../../envs/streams/stream.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { methodSetup, ResetDriver } from './methods.ts';
-import type { MethodName } from './methods.ts';
+import type { MethodName, ResetDriverState } from './methods.ts';
 import { probeLayers } from './probe.ts';
 import type { LayerProbe } from './probe.ts';
 
@@ -24,8 +28,10 @@ export interface PermutedMnistJob {
   examplesPerTask: number;
   hiddenUnits: number[];
   probeSize: number;
-  /** When set, the run so far is written here as JSON every 10 tasks (to watch long runs). */
+  /** When set, the run so far is written here as JSON after every task (to watch long runs, or report a stopped one). */
   progressFile?: string;
+  /** When set, the full run state is saved here after every task and a new run resumes from it. */
+  checkpointFile?: string;
 }
 
 export interface PermutedMnistRunResult {
@@ -33,7 +39,10 @@ export interface PermutedMnistRunResult {
   method: MethodName;
   methodSummary: string;
   seed: number;
+  /** Tasks asked for. */
   tasks: number;
+  /** Tasks completed (equals `tasks` when the run finished). */
+  tasksDone: number;
   examplesPerTask: number;
   hiddenUnits: number[];
   /** Online accuracy (before each update) per task. */
@@ -44,83 +53,183 @@ export interface PermutedMnistRunResult {
   probes: LayerProbe[][];
   /** Units reset per hidden layer per task. */
   resetsPerTask: number[][];
+  /** Seconds spent training and probing, summed over resumed invocations. */
   wallSeconds: number;
   microsecondsPerExample: number;
 }
 
-export function runPermutedMnist(job: PermutedMnistJob): PermutedMnistRunResult {
-  const started = performance.now();
-  const setup = methodSetup(job.method, 'permuted-mnist');
-  const streamOptions = { seed: job.seed, examplesPerTask: job.examplesPerTask };
-  const stream = makeStream('permuted-mnist', streamOptions);
-  const driver = setup.reset ? new ResetDriver(setup.reset, new Rng(20_000 + job.seed)) : null;
-  const agent = new ContinualAgent(
-    {
-      task: 'classification',
-      inputSize: stream.inputSize,
-      outputSize: 10,
+/** Everything a resumed run needs, written with v8.serialize (typed arrays and floats exact). */
+interface PermutedMnistCheckpoint {
+  formatVersion: 1;
+  job: JobIdentity;
+  result: PermutedMnistRunResult;
+  agent: ContinualState;
+  driver: ResetDriverState | null;
+  stream: StreamState;
+}
+
+/** Jobs one worker thread runs interleaved, and when it stops (ms since the epoch; null: never). */
+export interface PermutedMnistGroup {
+  jobs: PermutedMnistJob[];
+  deadline: number | null;
+}
+
+type JobIdentity = Pick<PermutedMnistJob, 'method' | 'seed' | 'tasks' | 'examplesPerTask' | 'hiddenUnits' | 'probeSize'>;
+
+const identityOf = (job: PermutedMnistJob): JobIdentity => ({
+  method: job.method,
+  seed: job.seed,
+  tasks: job.tasks,
+  examplesPerTask: job.examplesPerTask,
+  hiddenUnits: job.hiddenUnits,
+  probeSize: job.probeSize,
+});
+
+export class PermutedMnistRun {
+  private readonly stream: Stream;
+  private readonly streamOptions: { seed: number; examplesPerTask: number };
+  private readonly driver: ResetDriver | null;
+  private readonly agent: ContinualAgent;
+  private readonly batch: StreamBatch;
+  private readonly result: PermutedMnistRunResult;
+
+  constructor(private readonly job: PermutedMnistJob) {
+    const setup = methodSetup(job.method, 'permuted-mnist');
+    this.streamOptions = { seed: job.seed, examplesPerTask: job.examplesPerTask };
+    this.stream = makeStream('permuted-mnist', this.streamOptions);
+    this.driver = setup.reset ? new ResetDriver(setup.reset, new Rng(20_000 + job.seed)) : null;
+    this.agent = new ContinualAgent(
+      {
+        task: 'classification',
+        inputSize: this.stream.inputSize,
+        outputSize: 10,
+        hiddenUnits: job.hiddenUnits,
+        activation: 'relu',
+        hiddenInit: 'he_uniform',
+        outputInit: 'lecun_uniform',
+        optimizer: setup.optimizer,
+        regularizers: setup.regularizers,
+        seed: 10_000 + job.seed,
+      },
+      this.driver ?? undefined,
+    );
+    this.driver?.attach(this.agent.networks().model);
+    this.batch = this.stream.allocateBatch(1);
+    this.result = {
+      benchmark: 'permuted-mnist',
+      method: job.method,
+      methodSummary: setup.summary,
+      seed: job.seed,
+      tasks: job.tasks,
+      tasksDone: 0,
+      examplesPerTask: job.examplesPerTask,
       hiddenUnits: job.hiddenUnits,
-      activation: 'relu',
-      hiddenInit: 'he_uniform',
-      outputInit: 'lecun_uniform',
-      optimizer: setup.optimizer,
-      regularizers: setup.regularizers,
-      seed: 10_000 + job.seed,
-    },
-    driver ?? undefined,
-  );
-  const model = agent.networks().model;
-  driver?.attach(model);
+      accuracy: [],
+      loss: [],
+      probes: [],
+      resetsPerTask: [],
+      wallSeconds: 0,
+      microsecondsPerExample: NaN,
+    };
+    if (job.checkpointFile && existsSync(job.checkpointFile)) this.resumeFrom(job.checkpointFile);
+  }
 
-  const batch = stream.allocateBatch(1);
-  const accuracy: number[] = [];
-  const loss: number[] = [];
-  const probes: LayerProbe[][] = [];
-  const resetsPerTask: number[][] = [];
-  let resetsBefore = driver ? [...driver.resetsPerLayer] : [];
-  for (let task = 0; task < job.tasks; task++) {
+  get done(): boolean {
+    return this.result.tasksDone >= this.job.tasks;
+  }
+
+  get tasksDone(): number {
+    return this.result.tasksDone;
+  }
+
+  /** Probes, then trains on one whole task; saves progress and checkpoint when the job names them. */
+  runTask(): void {
+    const started = performance.now();
+    const { job, stream, batch, agent, driver, result } = this;
+    const model = agent.networks().model;
     // Probe on this task's first examples, read from a copy of the stream at the same position.
-    const peek = makeStream('permuted-mnist', streamOptions);
+    const peek = makeStream('permuted-mnist', this.streamOptions);
     peek.restoreStreamState(stream.streamState());
-    probes.push(probeLayers(model, peek.nextBatch(job.probeSize).inputs, job.probeSize));
+    result.probes.push(probeLayers(model, peek.nextBatch(job.probeSize).inputs, job.probeSize));
 
+    const resetsBefore = driver ? [...driver.resetsPerLayer] : [];
     let correct = 0;
     let lossSum = 0;
     for (let k = 0; k < job.examplesPerTask; k++) {
       stream.nextBatch(1, batch);
-      const result = agent.learn(batch);
-      correct += result.correct;
-      lossSum += result.loss;
+      const step = agent.learn(batch);
+      correct += step.correct;
+      lossSum += step.loss;
     }
-    accuracy.push(correct / job.examplesPerTask);
-    loss.push(lossSum / job.examplesPerTask);
-    if (driver) {
-      resetsPerTask.push(driver.resetsPerLayer.map((count, l) => count - resetsBefore[l]));
-      resetsBefore = [...driver.resetsPerLayer];
-    } else {
-      resetsPerTask.push(job.hiddenUnits.map(() => 0));
-    }
-    if (job.progressFile && (task + 1) % 10 === 0) {
-      mkdirSync(dirname(job.progressFile), { recursive: true });
-      writeFileSync(job.progressFile, JSON.stringify({ method: job.method, seed: job.seed, tasksDone: task + 1, accuracy, probes, resetsPerTask }) + '\n');
-    }
+    result.accuracy.push(correct / job.examplesPerTask);
+    result.loss.push(lossSum / job.examplesPerTask);
+    result.resetsPerTask.push(driver ? driver.resetsPerLayer.map((count, l) => count - resetsBefore[l]) : job.hiddenUnits.map(() => 0));
+    result.tasksDone += 1;
+    result.wallSeconds += (performance.now() - started) / 1000;
+    result.microsecondsPerExample = (result.wallSeconds * 1e6) / (result.tasksDone * job.examplesPerTask);
+    if (job.progressFile) writeAtomically(job.progressFile, JSON.stringify(result) + '\n');
+    if (job.checkpointFile) writeAtomically(job.checkpointFile, serialize(this.checkpoint()));
   }
-  const wallSeconds = (performance.now() - started) / 1000;
-  agent.dispose();
-  const examples = job.tasks * job.examplesPerTask;
-  return {
-    benchmark: 'permuted-mnist',
-    method: job.method,
-    methodSummary: setup.summary,
-    seed: job.seed,
-    tasks: job.tasks,
-    examplesPerTask: job.examplesPerTask,
-    hiddenUnits: job.hiddenUnits,
-    accuracy,
-    loss,
-    probes,
-    resetsPerTask,
-    wallSeconds,
-    microsecondsPerExample: (wallSeconds * 1e6) / examples,
-  };
+
+  /** The run so far (a copy). */
+  snapshot(): PermutedMnistRunResult {
+    return structuredClone(this.result);
+  }
+
+  dispose(): void {
+    this.agent.dispose();
+  }
+
+  private checkpoint(): PermutedMnistCheckpoint {
+    return {
+      formatVersion: 1,
+      job: identityOf(this.job),
+      result: this.result,
+      agent: this.agent.state(),
+      driver: this.driver ? this.driver.state() : null,
+      stream: this.stream.streamState(),
+    };
+  }
+
+  private resumeFrom(file: string): void {
+    const saved = deserialize(readFileSync(file)) as PermutedMnistCheckpoint;
+    if (saved.formatVersion !== 1 || JSON.stringify(saved.job) !== JSON.stringify(identityOf(this.job))) {
+      throw new Error(
+        `checkpoint ${file} is for ${JSON.stringify(saved.job)}, not ${JSON.stringify(identityOf(this.job))}; delete it or use another --checkpoints folder`,
+      );
+    }
+    this.agent.restore(saved.agent);
+    if (this.driver && saved.driver) this.driver.restore(saved.driver);
+    this.stream.restoreStreamState(saved.stream);
+    Object.assign(this.result, saved.result);
+  }
+}
+
+/** Runs (or resumes) one job to the end. */
+export function runPermutedMnist(job: PermutedMnistJob): PermutedMnistRunResult {
+  return runPermutedMnistGroup([job])[0];
+}
+
+/**
+ * Runs several jobs in one thread, interleaved task by task, so that all of them have about as
+ * many tasks done at any moment; stops after the task that passes `deadline` (ms since the epoch),
+ * leaving the runs unfinished but checkpointed.
+ */
+export function runPermutedMnistGroup(jobs: PermutedMnistJob[], deadline: number | null = null): PermutedMnistRunResult[] {
+  const stopAt = deadline ?? Infinity;
+  const runs = jobs.map((job) => new PermutedMnistRun(job));
+  while (runs.some((run) => !run.done) && Date.now() < stopAt) {
+    const behind = Math.min(...runs.filter((run) => !run.done).map((run) => run.tasksDone));
+    for (const run of runs) if (!run.done && run.tasksDone === behind) run.runTask();
+  }
+  const results = runs.map((run) => run.snapshot());
+  for (const run of runs) run.dispose();
+  return results;
+}
+
+function writeAtomically(file: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.tmp-${process.pid}`;
+  writeFileSync(temporary, data);
+  renameSync(temporary, file);
 }

@@ -3,20 +3,26 @@
  * 2024, arXiv 2306.13812): 784 → 3 × 100 ReLU → 10, SGD 0.003, batch 1, a new permutation every
  * 10,000 examples, for backprop, continual backprop and GXD resets, in worker threads. Writes
  * per-run JSON, summary.json, SVG plots and a markdown report (`<out>.md`).
+ * Every run is checkpointed after each task (in --checkpoints, atomically); running the same command
+ * again resumes every run bit-identically. The threads split the runs into groups (seed-major) and
+ * advance each group's runs task by task, so all runs stay at about the same task; with --minutes the
+ * threads stop after the task that passes the limit and the report covers the tasks every run has done.
  *
  *   npx tsx scripts/reproduce/permuted-mnist.ts [--tasks 100] [--examples-per-task 10000]
- *     [--seeds 3] [--methods bp,cbp,gxd] [--width 100] [--threads N] [--first-seed 0] [--report-only] [--out docs/results/permuted-mnist]
+ *     [--seeds 3] [--methods bp,cbp,gxd] [--width 100] [--threads N] [--first-seed 0] [--minutes M]
+ *     [--report-only] [--out docs/results/permuted-mnist] [--checkpoints build/reproduce/permuted-mnist]
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { runJobs } from './pool.ts';
-import { readPreviousSummary, readRuns } from './report.ts';
-import type { PermutedMnistJob, PermutedMnistRunResult } from './permuted-mnist-run.ts';
+import { readPreviousSummary } from './report.ts';
+import type { PermutedMnistGroup, PermutedMnistJob, PermutedMnistRunResult } from './permuted-mnist-run.ts';
 import { methodSetup, parseMethods } from './methods.ts';
 import type { MethodName } from './methods.ts';
 import { curveStats, defaultThreads, formatMeanStderr, intFlag, meanStderr, parseFlags, rangeMean } from './stats.ts';
 import type { MeanStderr } from './stats.ts';
 import { lineChart } from './svg-plot.ts';
+import { earlierRunSection, perTaskAccuracyTable, probeTable } from './permuted-mnist-tables.ts';
 import { commandLine, formatDuration, machineDescription, markdownTable, writeFile, writeRun } from './report.ts';
 
 const SCRIPT = 'scripts/reproduce/permuted-mnist.ts';
@@ -28,30 +34,42 @@ const width = intFlag(flags, 'width', 100);
 const threads = intFlag(flags, 'threads', defaultThreads());
 /** Seeds run are first-seed … first-seed + seeds − 1 (to add seeds to an earlier run's folder, then --report-only). */
 const firstSeed = intFlag(flags, 'first-seed', 0, 0);
+const minutes = flags.minutes === undefined ? null : Number(flags.minutes);
+if (minutes !== null && !(minutes > 0)) throw new Error(`--minutes must be a positive number, got '${flags.minutes}'`);
 const methods = parseMethods(flags.methods ?? 'bp,cbp,gxd');
 const outDir = flags.out ?? 'docs/results/permuted-mnist';
+const checkpointDir = flags.checkpoints ?? 'build/reproduce/permuted-mnist';
 const hiddenUnits = [width, width, width];
 
 const jobs: PermutedMnistJob[] = [];
 for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
-  for (const method of methods) jobs.push({ method, seed, tasks, examplesPerTask, hiddenUnits, probeSize: 2000, progressFile: join(outDir, 'progress', `${method}-seed${seed}.json`) });
+  for (const method of methods) {
+    const name = `${method}-seed${seed}`;
+    jobs.push({
+      method,
+      seed,
+      tasks,
+      examplesPerTask,
+      hiddenUnits,
+      probeSize: 2000,
+      progressFile: join(outDir, 'progress', `${name}.json`),
+      checkpointFile: join(checkpointDir, `${name}-${tasks}x${examplesPerTask}-w${width}.v8`),
+    });
+  }
 }
 
 const started = performance.now();
-console.log(`permuted MNIST: ${methods.join(', ')} × ${seeds} seeds × ${tasks} tasks of ${examplesPerTask} on ${threads} threads`);
-// --report-only rebuilds the summary, plots and report from the run files already in <out>/runs.
+// --report-only rebuilds the summary, plots and report from the progress files already in <out>/progress.
 const reportOnly = flags['report-only'] === 'true';
-const runs: PermutedMnistRunResult[] = reportOnly
-  ? readRuns<PermutedMnistRunResult>(outDir).filter((run) => methods.includes(run.method))
-  : await runJobs<PermutedMnistJob, PermutedMnistRunResult>('permuted-mnist', jobs, threads, (run) => {
-      writeRun(outDir, `${run.method}-seed${run.seed}`, run);
-      const acc = run.accuracy;
-      console.log(
-        `  ${run.method.padEnd(5)} seed ${run.seed}: task 1 ${(100 * acc[0]).toFixed(1)}%, best ${(100 * Math.max(...acc)).toFixed(1)}%, ` +
-          `last ${(100 * acc[acc.length - 1]).toFixed(1)}%, ${run.microsecondsPerExample.toFixed(1)} µs/example, ${run.wallSeconds.toFixed(0)} s`,
-      );
-    });
-const tasksRun = runs[0].tasks;
+const runs: PermutedMnistRunResult[] = reportOnly ? readProgress(outDir, methods) : await runAll();
+// Runs stopped by --minutes: the report covers the tasks that every run has done.
+const tasksRun = Math.min(...runs.map((run) => run.tasksDone));
+if (runs.length === 0 || tasksRun === 0) {
+  console.log('no run has a completed task yet; nothing to report (run again to resume)');
+  process.exit(0);
+}
+for (const run of runs) truncateRun(run, tasksRun);
+const tasksAsked = runs[0].tasks;
 const examplesPerTaskRun = runs[0].examplesPerTask;
 const hiddenUnitsRun = runs[0].hiddenUnits;
 const widthRun = hiddenUnitsRun[0];
@@ -61,6 +79,47 @@ const previous = reportOnly ? readPreviousSummary(outDir) : null;
 const wallSeconds = previous?.wallSeconds ?? (performance.now() - started) / 1000;
 const command = previous?.command ?? commandLine(SCRIPT);
 const machine = previous?.machine ?? machineDescription(threads);
+const runSeconds = runs.reduce((sum, run) => sum + run.wallSeconds, 0);
+
+async function runAll(): Promise<PermutedMnistRunResult[]> {
+  const deadline = minutes === null ? null : Date.now() + minutes * 60_000;
+  // Seed-major chunks: with --threads equal to --seeds each thread runs every method of one seed.
+  const groupCount = Math.min(threads, jobs.length);
+  const size = Math.ceil(jobs.length / groupCount);
+  const groups: PermutedMnistGroup[] = [];
+  for (let start = 0; start < jobs.length; start += size) groups.push({ jobs: jobs.slice(start, start + size), deadline });
+  console.log(
+    `permuted MNIST: ${methods.join(', ')} × ${seeds} seeds × ${tasks} tasks of ${examplesPerTask} on ${groups.length} threads` +
+      (minutes === null ? '' : `, stopping after ${minutes} min`),
+  );
+  const results = await runJobs<PermutedMnistGroup, PermutedMnistRunResult[]>('permuted-mnist', groups, groups.length, (group) => {
+    for (const run of group) {
+      if (run.tasksDone === run.tasks) writeRun(outDir, `${run.method}-seed${run.seed}`, run);
+      const acc = run.accuracy;
+      console.log(
+        `  ${run.method.padEnd(5)} seed ${run.seed}: ${run.tasksDone}/${run.tasks} tasks, task 1 ${(100 * acc[0]).toFixed(1)}%, ` +
+          `best ${(100 * Math.max(...acc)).toFixed(1)}%, last ${(100 * acc[acc.length - 1]).toFixed(1)}%, ${run.microsecondsPerExample.toFixed(1)} µs/example`,
+      );
+    }
+  });
+  return results.flat();
+}
+
+function readProgress(dir: string, wanted: MethodName[]): PermutedMnistRunResult[] {
+  const folder = join(dir, 'progress');
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => JSON.parse(readFileSync(join(folder, name), 'utf8')) as PermutedMnistRunResult)
+    .filter((run) => wanted.includes(run.method) && run.tasksDone !== undefined);
+}
+
+function truncateRun(run: PermutedMnistRunResult, count: number): void {
+  run.accuracy = run.accuracy.slice(0, count);
+  run.loss = run.loss.slice(0, count);
+  run.probes = run.probes.slice(0, count);
+  run.resetsPerTask = run.resetsPerTask.slice(0, count);
+}
 
 // ── Summary: online accuracy over the first / last 10% of tasks, dead units and rank at the end ─
 const windowTasks = Math.max(1, Math.floor(tasksRun / 10));
@@ -146,6 +205,8 @@ const checks = summaries.map((s) => {
 const summaryJson = {
   benchmark: 'permuted-mnist',
   tasks: tasksRun,
+  tasksAsked,
+  runSeconds,
   examplesPerTask: examplesPerTaskRun,
   hiddenUnits: hiddenUnitsRun,
   seeds: seedsRun,
@@ -190,7 +251,8 @@ Generated by \`scripts/reproduce/permuted-mnist.ts\`; per-run JSON in \`${outDir
   width-100 curve of its Extended Data goes from about 93.3% to below 88% by task ~110 at 60k examples per task.
 - **Command**: \`${summaryJson.command}\`
 - **Machine**: ${summaryJson.machine}
-- **Wall time**: ${formatDuration(wallSeconds)} for all ${runs.length} runs.
+- **Time**: ${formatDuration(wallSeconds)} wall for the last invocation; the ${runs.length} runs' own training and probing time, summed over resumed invocations: ${formatDuration(runSeconds)} (threads shared the CPU, so this is wall time per thread, not CPU time).
+- **Tasks**: ${tasksRun} of the ${tasksAsked} asked${tasksRun < tasksAsked ? ' (the run was stopped by its time limit; every table and plot covers the tasks all runs completed)' : ''}.
 
 ## Results, mean ± standard error over seeds
 
@@ -203,7 +265,18 @@ ${notes}
 ![online accuracy](${rel('accuracy.svg')})
 
 ${Array.from({ length: layers }, (_, l) => `![effective rank, layer ${l}](${rel(`effective-rank-layer${l}.svg`)}) ![dead units, layer ${l}](${rel(`dead-units-layer${l}.svg`)})`).join('\n\n')}
-`;
+
+## Online accuracy per task, mean ± standard error over ${seedsRun} seeds
+
+${perTaskAccuracyTable(methods, byMethod, tasksRun)}
+
+## Dead units and effective rank per hidden layer over time (mean over seeds)
+
+Measured at the start of the task, on its first 2000 examples, before training on them.
+
+${probeTable(methods, byMethod, layers, tasksRun)}
+
+${earlierRunSection(outDir, methods, byMethod, rel('earlier-seed0-accuracy.svg'))}`;
 writeFile(mdPath, md);
 console.log(`\n${table}\n`);
 console.log(`wall time ${formatDuration(wallSeconds)}; report: ${mdPath}`);

@@ -26,6 +26,12 @@ describe('curvatureProbe', () => {
   const cases: Array<[string, NetworkSpec, number]> = [
     ['dense layers', { name: 'm', inputSize: 5, hidden: [{ units: 7, activation: 'tanh' }, { units: 6, activation: 'relu' }], outputSize: 3, init: 'torch_default', seed: 3 }, 4],
     ['LayerNorm layers', { name: 'm', inputSize: 4, hidden: [{ units: 6, activation: 'relu', layerNorm: true }, { units: 5, activation: 'tanh', layerNorm: true }], outputSize: 2, seed: 5 }, 3],
+    [
+      'leaky ReLU, sigmoid and linear layers (the analytic δ route)',
+      { name: 'm', inputSize: 4, hidden: [{ units: 6, activation: 'leaky_relu' }, { units: 5, activation: 'sigmoid' }, { units: 4, activation: 'linear' }], outputSize: 3, init: 'torch_default', seed: 9 },
+      4,
+    ],
+    ['a non-linear output layer (the parameterGradient fallback)', { name: 'm', inputSize: 3, hidden: [{ units: 5, activation: 'relu' }], outputSize: 2, outputActivation: 'tanh', seed: 4 }, 3],
     ['more Jacobian rows than parameters', { name: 'm', inputSize: 1, hidden: [{ units: 2, activation: 'tanh' }], outputSize: 3, seed: 7 }, 6],
   ];
   for (const [what, spec, samples] of cases) {
