@@ -5,6 +5,7 @@
  * SB3) instead of MSE; the target network syncs every `targetUpdateInterval` gradient updates (not
  * env steps); no `totalTimesteps`, so ε decays over `explorationSteps` env steps; defaults follow
  * rl-zoo's CartPole-v1 settings (50k steps instead of CleanRL's 500k; scripts/learning/cartpole-dqn.ts).
+ * Opt-in: the MSE TD loss, gradient-norm clipping (SB3's max_grad_norm) and a linear learning-rate decay.
  */
 import { z } from 'zod';
 import { Box, Discrete, type Space } from '../envs/spaces.ts';
@@ -17,7 +18,7 @@ import { Rng, type RngState } from '../src/util/rng.ts';
 import { NO_HOOKS, type Agent, type AgentHooks, type AgentStats, type Transition } from './agent.ts';
 import { argmaxRow } from './distributions.ts';
 import { optimizerConfigSchema } from './optimizer-schema.ts';
-import { ReplayBuffer, type ReplayBufferState } from './replay-buffer.ts';
+import { ReplayBuffer, type ReplayBatch, type ReplayBufferState } from './replay-buffer.ts';
 
 // ───────────────────────────── hyperparameters ─────────────────────────────
 
@@ -56,6 +57,13 @@ export interface DqnConfig {
   huberDelta: number;
   /** TD loss on Q(s, a): 'huber' (Nature DQN, SB3; threshold huberDelta) or 'mse' (CleanRL). Default 'huber'. */
   tdLoss: 'huber' | 'mse';
+  /** Rescale each update's whole gradient to at most this L2 norm (SB3's max_grad_norm, 10); null = no clipping. Default null. */
+  maxGradNorm: number | null;
+  /**
+   * Anneal the learning rate linearly from optimizer.learningRate to 0 over this many env steps (then
+   * 0: learning stops), as PPO's key of the same name. For fixed-length runs only; 0 = constant, the default.
+   */
+  learningRateAnnealSteps: number;
 }
 
 export const DEFAULT_DQN_CONFIG: Readonly<DqnConfig> = Object.freeze<DqnConfig>({
@@ -76,6 +84,8 @@ export const DEFAULT_DQN_CONFIG: Readonly<DqnConfig> = Object.freeze<DqnConfig>(
   doubleDqn: true,
   huberDelta: 1,
   tdLoss: 'huber',
+  maxGradNorm: null,
+  learningRateAnnealSteps: 0,
 });
 
 /**
@@ -126,6 +136,8 @@ export const dqnConfigSchema = z
     doubleDqn: z.boolean(),
     huberDelta: z.number().positive(),
     tdLoss: z.enum(['huber', 'mse']),
+    maxGradNorm: z.number().positive().nullable(),
+    learningRateAnnealSteps: z.number().int().min(0),
   })
   .strict()
   .partial();
@@ -204,7 +216,8 @@ export class DqnAgent implements Agent<Float32Array, number> {
       seed: this.rng.nextUint32(),
     };
     const engine = options.engine;
-    this.q = createNetwork(spec, { engine, optimizer: c.optimizer });
+    const optimizer = c.maxGradNorm === null || c.optimizer.kind === 'obgd' ? c.optimizer : { ...c.optimizer, maxGradNorm: c.maxGradNorm };
+    this.q = createNetwork(spec, { engine, optimizer });
     this.target = createNetwork({ ...spec, name: 'q-target' }, { engine, optimizer: { kind: 'sgd', learningRate: 0 } });
     this.syncTarget(1);
 
@@ -219,6 +232,14 @@ export class DqnAgent implements Agent<Float32Array, number> {
   get epsilon(): number {
     const { startEpsilon, endEpsilon, explorationSteps } = this.config;
     return Math.max(endEpsilon, startEpsilon + ((endEpsilon - startEpsilon) * this.steps) / explorationSteps);
+  }
+
+  /** The optimizer's learning rate now: constant, or annealed linearly to 0 over learningRateAnnealSteps env steps. */
+  get learningRate(): number {
+    const { optimizer, learningRateAnnealSteps } = this.config;
+    if (learningRateAnnealSteps === 0) return optimizer.learningRate;
+    if (this.steps >= learningRateAnnealSteps) return 0;
+    return optimizer.learningRate - optimizer.learningRate * (this.steps / learningRateAnnealSteps);
   }
 
   // ───────────────────────────── act ─────────────────────────────
@@ -254,17 +275,10 @@ export class DqnAgent implements Agent<Float32Array, number> {
     const n = this.actionCount;
     const batch = this.buffer.sample(this.rng, this.batch);
     const batchSize = c.batchSize;
-
-    // TD target y = r + γ (1 − terminated) Q_target(s', a*), a* = argmax of the target (DQN) or online net (double DQN).
-    const nextTarget = this.target.predict(batch.nextObservations, batchSize);
-    const nextOnline = c.doubleDqn ? this.q.predict(batch.nextObservations, batchSize) : nextTarget;
+    if (c.learningRateAnnealSteps > 0) this.q.setLearningRate(this.learningRate);
+    this.tdTargets(batch, this.targets);
     this.mask.fill(0);
-    for (let b = 0; b < batchSize; b++) {
-      const best = argmaxRow(nextOnline, b * n, n);
-      const bootstrap = nextTarget[b * n + best];
-      this.targets[b] = batch.rewards[b] + c.gamma * (1 - batch.terminated[b]) * bootstrap;
-      this.mask[b * n + batch.actions[b]] = 1; // Huber on Q(s, a) only
-    }
+    for (let b = 0; b < batchSize; b++) this.mask[b * n + batch.actions[b]] = 1; // the loss on Q(s, a) only
 
     const trace = this.q.trainStep({ input: batch.observations, batchSize, loss: this.loss, references: this.hooks.references('q') });
     this.lossSum += trace.loss;
@@ -275,6 +289,22 @@ export class DqnAgent implements Agent<Float32Array, number> {
     this.hooks.onTrace(trace);
 
     if (this.q.updates % c.targetUpdateInterval === 0) this.syncTarget(c.tau);
+  }
+
+  /**
+   * TD targets y = r + γ (1 − terminated) Q_target(s', a*) of a replay batch into `out`, with a* the
+   * argmax of the target net (DQN) or of the online net (double DQN). Public for known-answer tests.
+   */
+  tdTargets(batch: ReplayBatch, out: Float32Array): Float32Array {
+    const n = this.actionCount;
+    const batchSize = batch.batchSize;
+    const nextTarget = this.target.predict(batch.nextObservations, batchSize);
+    const nextOnline = this.config.doubleDqn ? this.q.predict(batch.nextObservations, batchSize) : nextTarget;
+    for (let b = 0; b < batchSize; b++) {
+      const best = argmaxRow(nextOnline, b * n, n);
+      out[b] = batch.rewards[b] + this.config.gamma * (1 - batch.terminated[b]) * nextTarget[b * n + best];
+    }
+    return out;
   }
 
   /** θ_target ← τ θ + (1 − τ) θ_target, parameters only (the target has no optimizer state worth keeping). */
@@ -300,7 +330,7 @@ export class DqnAgent implements Agent<Float32Array, number> {
     const stats: AgentStats = {
       updates: { q: this.q.updates },
       meanLoss: { q: this.lossCount > 0 ? this.lossSum / this.lossCount : NaN },
-      extra: { epsilon: this.epsilon, meanTdTarget: this.lossCount > 0 ? this.qSum / this.lossCount : NaN, bufferSize: this.buffer.size, steps: this.steps },
+      extra: { epsilon: this.epsilon, learningRate: this.learningRate, meanTdTarget: this.lossCount > 0 ? this.qSum / this.lossCount : NaN, bufferSize: this.buffer.size, steps: this.steps },
     };
     this.lossSum = 0;
     this.lossCount = 0;

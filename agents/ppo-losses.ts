@@ -144,6 +144,8 @@ export class VectorOptimizer {
   readonly first: Float64Array;
   readonly second: Float64Array;
   steps = 0;
+  /** The config's learning rate until someone (learning-rate annealing) changes it. */
+  learningRate: number;
 
   constructor(
     private readonly config: OptimizerConfig,
@@ -151,6 +153,7 @@ export class VectorOptimizer {
   ) {
     this.first = new Float64Array(size);
     this.second = new Float64Array(size);
+    this.learningRate = config.learningRate;
   }
 
   /** θ ← θ − step(gradient). */
@@ -168,14 +171,14 @@ export class VectorOptimizer {
         this.first[i] = beta1 * this.first[i] + (1 - beta1) * g;
         this.second[i] = beta2 * this.second[i] + (1 - beta2) * g * g;
         const update = (this.first[i] / correction1) / (Math.sqrt(this.second[i] / correction2) + epsilon);
-        parameters[i] -= c.learningRate * (update + (c.decoupledWeightDecay ? (c.weightDecay ?? 0) * parameters[i] : 0));
+        parameters[i] -= this.learningRate * (update + (c.decoupledWeightDecay ? (c.weightDecay ?? 0) * parameters[i] : 0));
       }
     } else if (c.kind === 'sgd') {
       const momentum = c.momentum ?? 0;
       for (let i = 0; i < parameters.length; i++) {
         const g = gradient[i] + (c.weightDecay ?? 0) * parameters[i];
         this.first[i] = this.steps === 1 ? g : momentum * this.first[i] + g;
-        parameters[i] -= c.learningRate * (momentum > 0 ? this.first[i] : g);
+        parameters[i] -= this.learningRate * (momentum > 0 ? this.first[i] : g);
       }
     }
   }

@@ -3,7 +3,8 @@
  * bottom like CleanRL's `ppo.py` / `ppo_continuous_action.py`: hyperparameters, networks, act,
  * observe, update (the losses live in ppo-losses.ts). Separate actor and critic networks (as in
  * Dohare et al.'s PPO, algorithms.md §4.6), each with its own optimizer. Deliberate deviations from CleanRL: one env;
- * no learning-rate annealing and no total step count (the agent learns forever); no gradient-norm
+ * no total step count, so learning-rate annealing is opt-in (`learningRateAnnealSteps`; a daemon
+ * agent learns forever); no gradient-norm
  * clipping (the Network has none; Dohare et al. effectively use none); truncated episodes bootstrap
  * from V(final observation); observation/reward normalisation live in the agent (so they
  * checkpoint with it) instead of env wrappers. The Gaussian log-std is a parameter vector outside
@@ -73,6 +74,12 @@ export interface PpoConfig {
   targetKl: number;
   /** Initial log-std of the Gaussian policy (continuous actions). Default 0. */
   initialLogStd: number;
+  /**
+   * Anneal the learning rate linearly to 0 over this many env steps, updated before each rollout's
+   * update as CleanRL's `anneal_lr` does (lr·(1 − steps/N), then 0: learning stops). For fixed-length
+   * runs only; 0 = a constant learning rate, the default, since a daemon agent learns forever.
+   */
+  learningRateAnnealSteps: number;
 }
 
 export const DEFAULT_PPO_CONFIG: Readonly<PpoConfig> = Object.freeze<PpoConfig>({
@@ -98,11 +105,13 @@ export const DEFAULT_PPO_CONFIG: Readonly<PpoConfig> = Object.freeze<PpoConfig>(
   rewardClip: 10,
   targetKl: 0,
   initialLogStd: 0,
+  learningRateAnnealSteps: 0,
 });
 
 /**
- * Overrides tuned for continuous control (scripts/learning/pendulum-ppo.ts), after CleanRL's
+ * Overrides tuned for continuous control (the daemon's continuous-action PPO), after CleanRL's
  * `ppo_continuous_action.py` and rl-zoo's Pendulum settings (γ = 0.9: Pendulum's horizon is short).
+ * scripts/learning/pendulum-ppo.ts adds γ = 0.95 and learning-rate annealing for its fixed-length runs.
  */
 export const CONTINUOUS_PPO_CONFIG: Readonly<Partial<PpoConfig>> = Object.freeze<Partial<PpoConfig>>({
   optimizer: { kind: 'adam', learningRate: 1e-3, epsilon: 1e-5 },
@@ -144,6 +153,7 @@ export const ppoConfigSchema = z
     rewardClip: z.number().positive(),
     targetKl: z.number().min(0),
     initialLogStd: z.number(),
+    learningRateAnnealSteps: z.number().int().min(0),
   })
   .strict()
   .partial();
@@ -397,6 +407,7 @@ export class PpoAgent implements Agent<Float32Array, number | Float32Array> {
   private update(): void {
     const c = this.config;
     const r = this.rollout;
+    if (c.learningRateAnnealSteps > 0) this.setLearningRate(c.optimizer.learningRate * this.annealFraction());
     const m = this.minibatchSize;
     const n = this.observationSize;
     const actionRow = r.actionSize;
@@ -429,6 +440,18 @@ export class PpoAgent implements Agent<Float32Array, number | Float32Array> {
       if (c.targetKl > 0 && (this.stats.approxKl - klBefore) / c.numSteps > c.targetKl) break;
     }
     this.explainedVariance = explainedVariance(r.values, r.returns);
+  }
+
+  /** CleanRL's frac = 1 − (iteration − 1)/iterations, in env steps: the rollout that starts at step 0 trains at the full rate. */
+  private annealFraction(): number {
+    const rolloutStart = this.steps - this.config.numSteps;
+    return Math.max(0, 1 - rolloutStart / this.config.learningRateAnnealSteps);
+  }
+
+  private setLearningRate(learningRate: number): void {
+    this.actor.setLearningRate(learningRate);
+    this.critic.setLearningRate(learningRate);
+    this.logStdOptimizer.learningRate = learningRate;
   }
 
   // ───────────────────────────── contract ─────────────────────────────

@@ -14,6 +14,11 @@ function cartPoleAgent(seed: number, config: Partial<DqnConfig> = SMALL, engine:
   return { env, agent: new DqnAgent(config, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed, engine }) };
 }
 
+/** The Q-network optimizer's config, read from its saved state. */
+function optimizerConfig(agent: DqnAgent): { learningRate: number; maxGradNorm?: number } {
+  return (agent.networks().q.state().optimizer as { config: { learningRate: number; maxGradNorm?: number } }).config;
+}
+
 describe('DqnAgent', () => {
   before(async () => {
     await initBackend();
@@ -150,6 +155,27 @@ describe('DqnAgent', () => {
     const mseLoss = mse.agent.takeStats().meanLoss.q;
     assert.ok(huberLoss > 0);
     assert.ok(Math.abs(mseLoss - 2 * huberLoss) < 1e-6 * mseLoss, `mse ${mseLoss} vs 2 × huber ${2 * huberLoss}`);
+  });
+
+  it('anneals the learning rate linearly to 0 over learningRateAnnealSteps env steps, and keeps it constant by default', () => {
+    const { env, agent } = cartPoleAgent(1, { ...SMALL, optimizer: { kind: 'adam', learningRate: 1e-3 }, learningRateAnnealSteps: 400 });
+    assert.equal(agent.learningRate, 1e-3);
+    drive(agent, env, 200);
+    assert.ok(Math.abs(agent.learningRate - 5e-4) < 1e-12);
+    assert.ok(Math.abs(optimizerConfig(agent).learningRate - 5e-4) < 1e-6, 'the optimizer got the annealed rate at the last update');
+    drive(agent, env, 300);
+    assert.equal(agent.learningRate, 0);
+    assert.equal(optimizerConfig(agent).learningRate, 0, 'learning stops');
+    const constant = cartPoleAgent(1, { ...SMALL, optimizer: { kind: 'adam', learningRate: 1e-3 } });
+    drive(constant.agent, constant.env, 300);
+    assert.equal(optimizerConfig(constant.agent).learningRate, 1e-3);
+  });
+
+  it('hands maxGradNorm to the Q-network optimizer only', () => {
+    const { agent } = cartPoleAgent(1, { ...SMALL, maxGradNorm: 10 });
+    assert.equal(optimizerConfig(agent).maxGradNorm, 10);
+    const plain = cartPoleAgent(1, SMALL);
+    assert.equal(optimizerConfig(plain.agent).maxGradNorm, undefined);
   });
 
   it('accepts the CleanRL CartPole preset', () => {

@@ -233,6 +233,24 @@ describe('PpoAgent', () => {
     assert.ok(late > early * 1.5, `last-10 return ${late.toFixed(1)} should beat the first-20 return ${early.toFixed(1)}`);
   });
 
+  it('anneals the learning rate linearly to 0 over learningRateAnnealSteps, then stops learning', () => {
+    // Rollouts of 64 steps, annealed over 128: the first trains at the full rate, the second at half, the third at 0.
+    const annealed = pendulumAgent(5, { ...SMALL, learningRateAnnealSteps: 128 });
+    const constant = pendulumAgent(5, SMALL);
+    const first = drive(annealed.agent, annealed.env, 64);
+    drive(constant.agent, constant.env, 64);
+    assert.deepEqual(allParameters(annealed.agent), allParameters(constant.agent), 'the first rollout trains at the full rate');
+    const second = drive(annealed.agent, annealed.env, 64, first.observation);
+    drive(constant.agent, constant.env, 64, first.observation);
+    const afterSecond = allParameters(annealed.agent);
+    assert.notDeepEqual(afterSecond, allParameters(constant.agent), 'the second rollout trains at half the rate');
+    const logStd = annealed.agent.state().logStd.slice();
+    drive(annealed.agent, annealed.env, 64, second.observation);
+    assert.deepEqual(allParameters(annealed.agent), afterSecond, 'at a rate of 0 the networks stop changing');
+    assert.deepEqual(annealed.agent.state().logStd, logStd, 'and so does the log-std');
+    assert.equal(annealed.agent.takeStats().updates.actor, 3 * 2 * 2, 'the updates still run');
+  });
+
   it('rejects a rollout that does not split into minibatches', () => {
     const env = make('CartPole-v1');
     assert.throws(() => new PpoAgent({ numSteps: 10, numMinibatches: 4 }, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 1 }), /divisible/);

@@ -54,6 +54,20 @@ describe('ReplayBuffer', () => {
     assert.deepEqual(sampledIds(copy, 3, 20), sampledIds(buffer, 3, 20));
   });
 
+  it('copies transitions in: mutating or reusing the caller\'s arrays after add changes nothing stored', () => {
+    const buffer = new ReplayBuffer(4, 2);
+    const observation = new Float32Array([1, 2]);
+    const next = new Float32Array([3, 4]);
+    buffer.add(observation, 0, 1, next, false);
+    // A caller that reuses one array per step (next becomes the following observation).
+    observation.set([5, 6]);
+    next.set([7, 8]);
+    buffer.add(next, 1, 1, observation, true);
+    const state = buffer.state();
+    assert.deepEqual(Array.from(state.observations), [1, 2, 7, 8]);
+    assert.deepEqual(Array.from(state.nextObservations), [3, 4, 5, 6]);
+  });
+
   it('stores action rows for vector actions', () => {
     const buffer = new ReplayBuffer(2, 1, 2);
     buffer.add([0], [0.5, -0.5], 1, [1], false);

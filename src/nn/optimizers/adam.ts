@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { PlasticdError } from '../../util/errors.ts';
+import { clipGradientNorm } from './clip.ts';
 import { validateOptimizerConfig, type AdamConfig, type Optimizer } from './optimizer.ts';
 import { SlotSet } from './state-slots.ts';
 
@@ -49,7 +50,8 @@ export class Adam implements Optimizer {
 
   step(gradient: tf.Tensor1D, parameters: tf.Tensor1D): tf.Tensor1D {
     const { learningRate, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0, decoupledWeightDecay = false } = this.settings;
-    const g = weightDecay > 0 && !decoupledWeightDecay ? tf.add(gradient, tf.mul(parameters, weightDecay)) : gradient;
+    const withDecay = weightDecay > 0 && !decoupledWeightDecay ? tf.add(gradient, tf.mul(parameters, weightDecay)) : gradient;
+    const g = clipGradientNorm(withDecay as tf.Tensor1D, this.settings.maxGradNorm);
     const m = tf.add(tf.mul(this.state.get('m'), beta1), tf.mul(g, 1 - beta1)) as tf.Tensor1D;
     const v = tf.add(tf.mul(this.state.get('v'), beta2), tf.mul(tf.square(g), 1 - beta2)) as tf.Tensor1D;
     // + floor rather than max(·, floor): wasm's Maximum has no XNNPACK path (4× an Add).

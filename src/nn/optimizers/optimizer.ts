@@ -14,6 +14,8 @@ export interface SgdConfig {
   momentum?: number;
   /** Coupled L2: λθ is added to the gradient; default 0. */
   weightDecay?: number;
+  /** Rescale the whole gradient to this L2 norm when it is longer (torch clip_grad_norm_; SB3 DQN uses 10); default none. */
+  maxGradNorm?: number;
 }
 
 export interface AdamConfig {
@@ -29,6 +31,8 @@ export interface AdamConfig {
   weightDecay?: number;
   /** AdamW-style: θ ← θ − lr·λ·θ besides the Adam step; default false. */
   decoupledWeightDecay?: boolean;
+  /** Rescale the whole gradient to this L2 norm when it is longer (torch clip_grad_norm_; SB3 DQN uses 10); default none. */
+  maxGradNorm?: number;
 }
 
 /**
@@ -77,6 +81,7 @@ export function validateOptimizerConfig(config: OptimizerConfig): void {
   };
   if (!(config.learningRate >= 0) || !Number.isFinite(config.learningRate)) bad(`learningRate must be a finite number ≥ 0, got ${config.learningRate}`);
   if (config.kind !== 'obgd' && !((config.weightDecay ?? 0) >= 0)) bad(`weightDecay must be ≥ 0, got ${config.weightDecay}`);
+  if (config.kind !== 'obgd' && config.maxGradNorm !== undefined && !(config.maxGradNorm > 0)) bad(`maxGradNorm must be > 0, got ${config.maxGradNorm}`);
   if (config.kind === 'sgd') {
     const momentum = config.momentum ?? 0;
     if (!(momentum >= 0 && momentum < 1)) bad(`momentum must be in [0, 1), got ${momentum}`);
@@ -95,4 +100,13 @@ export function validateOptimizerConfig(config: OptimizerConfig): void {
   } else {
     bad(`unknown kind; expected "sgd", "adam" or "obgd"`);
   }
+}
+
+/**
+ * The factor torch.nn.utils.clip_grad_norm_ multiplies the gradient by: min(1, max / (‖g‖ + 1e-6)),
+ * 1 when `maxGradNorm` is unset. `sumOfSquares` is ‖g‖² over all parameters (after the regularizers' terms).
+ */
+export function gradientClipScale(sumOfSquares: number, maxGradNorm: number | undefined): number {
+  if (maxGradNorm === undefined) return 1;
+  return Math.min(1, maxGradNorm / (Math.sqrt(sumOfSquares) + 1e-6));
 }

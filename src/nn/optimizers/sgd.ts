@@ -4,6 +4,7 @@
  * same first step as a fresh buffer.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { clipGradientNorm } from './clip.ts';
 import { validateOptimizerConfig, type Optimizer, type SgdConfig } from './optimizer.ts';
 import { SlotSet } from './state-slots.ts';
 
@@ -31,7 +32,7 @@ export class Sgd implements Optimizer {
 
   step(gradient: tf.Tensor1D, parameters: tf.Tensor1D): tf.Tensor1D {
     const { learningRate, momentum = 0, weightDecay = 0 } = this.settings;
-    let direction = (weightDecay > 0 ? tf.add(gradient, tf.mul(parameters, weightDecay)) : gradient) as tf.Tensor1D;
+    let direction = clipGradientNorm((weightDecay > 0 ? tf.add(gradient, tf.mul(parameters, weightDecay)) : gradient) as tf.Tensor1D, this.settings.maxGradNorm);
     if (momentum > 0) {
       direction = tf.add(tf.mul(this.state.get('momentum'), momentum), direction) as tf.Tensor1D;
       this.state.set('momentum', direction);

@@ -8,7 +8,7 @@
 import { PlasticdError } from '../../util/errors.ts';
 import { ADAM_POWER_FLOOR } from '../optimizers/adam.ts';
 import { OBGD_TRACE_SLOT, obgdSettings, obgdSignal } from '../optimizers/obgd.ts';
-import { validateOptimizerConfig, type AdamConfig, type ObgdConfig, type OptimizerConfig, type SgdConfig } from '../optimizers/optimizer.ts';
+import { gradientClipScale, validateOptimizerConfig, type AdamConfig, type ObgdConfig, type OptimizerConfig, type SgdConfig } from '../optimizers/optimizer.ts';
 import type { NativeStepKernels } from './native-kernels.ts';
 import { adamLoop, adamLoopPerElement, adamLoopPerElementPlain, adamLoopPlain, sgdLoop } from './optimizer-loops.ts';
 
@@ -79,6 +79,14 @@ abstract class SlotOptimizer<C extends OptimizerConfig> implements TypedOptimize
     this.gradient = gradient;
     this.parameters = parameters;
     this.accumulated.fill(0);
+    const maxGradNorm = this.settings.kind === 'obgd' ? undefined : this.settings.maxGradNorm;
+    if (maxGradNorm !== undefined) {
+      // Global-norm clipping scales the caller's gradient buffer in place (the network rebuilds it every step).
+      let squares = 0;
+      for (let k = 0; k < gradient.length; k++) squares += gradient[k] * gradient[k];
+      const scale = gradientClipScale(squares, maxGradNorm);
+      if (scale < 1) for (let k = 0; k < gradient.length; k++) gradient[k] *= scale;
+    }
   }
 
   abstract applyRange(from: number, to: number): void;
