@@ -4,8 +4,10 @@
  * spec.json, the daemon's run log, rotated atomic checkpoints) plus a `done.json` marker when it ends.
  * Checkpoints every `checkpointEverySeconds` and on interrupt (abort signal); a later invocation skips
  * done runs and resumes the others from their last checkpoint with the log cut back to it, exactly as
- * the daemon resumes an agent. `experiment.json` pins the resolved config: a different resolution is
- * refused (results are never mixed) unless `restart`, which clears the outputs first.
+ * the daemon resumes an agent. `experiment.json` pins the resolved config. A run whose resolved spec
+ * (or the run length) differs from the stored one is refused (results are never mixed) unless
+ * `restart`, which clears the outputs first. Everything else may change between invocations: new
+ * seeds or methods add runs, and report phases, metrics or texts only redraw the report.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -106,7 +108,26 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | nul
   return path || '(root)';
 }
 
-/** Prepares the output folder: clears it on restart, refuses a different resolution, writes experiment.json. */
+/**
+ * Where `current` would mix its results with the stored resolution's: a different run length, or a
+ * run id both hold with a different resolved run (spec, grid values, seed). Null when every stored
+ * result stays valid.
+ */
+export function incompatibility(stored: unknown, current: ResolvedExperiment): string | null {
+  const old = stored as Partial<ResolvedExperiment>;
+  if (old.formatVersion !== current.formatVersion) return 'formatVersion';
+  if (old.steps !== current.steps) return 'steps';
+  const storedRuns = new Map((old.runs ?? []).map((run) => [run.id, run]));
+  for (const run of current.runs) {
+    const before = storedRuns.get(run.id);
+    if (!before) continue;
+    const difference = firstDifference(before, JSON.parse(JSON.stringify(run)) as unknown, `runs['${run.id}']`);
+    if (difference !== null) return difference;
+  }
+  return null;
+}
+
+/** Prepares the output folder: clears it on restart, refuses runs that would mix results, writes experiment.json. */
 export async function prepareOutput(outDir: string, experiment: ResolvedExperiment, restart: boolean): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const path = join(outDir, EXPERIMENT_FILE);
@@ -114,8 +135,7 @@ export async function prepareOutput(outDir: string, experiment: ResolvedExperime
     for (const name of OUTPUT_NAMES) await rm(join(outDir, name), { recursive: true, force: true });
   } else if (existsSync(path)) {
     const stored = JSON.parse(await readFile(path, 'utf8')) as unknown;
-    const current = JSON.parse(JSON.stringify(experiment)) as unknown;
-    const difference = firstDifference(stored, current);
+    const difference = incompatibility(stored, experiment);
     if (difference !== null) {
       throw new PlasticdError(
         'experiment_changed',

@@ -107,6 +107,23 @@ describe('runExperiment', () => {
     }
   });
 
+  it('keeps finished runs when seeds are added or only the report changes', async () => {
+    const out = join(root, 'straight');
+    const grown = resolveExperiment({ ...raw, seeds: [1, 2, 3], report: { ...raw.report, phases: [{ name: 'all', from: 0, to: 2000 }] } }).experiment;
+    const progress = recordingProgress();
+    const result = await runExperiment({ experiment: grown, outDir: out, workers: 2, chunkMs: 5, progress });
+    assert.equal(result.status, 'complete');
+    assert.deepEqual(progress.starts.map(([id]) => id).sort(), ['bp-seed3', 'cbp-seed3'], 'only the new seed runs');
+    await writeReport({ experiment: grown, outDir: out, command: COMMAND });
+    assert.match(await readFile(join(out, 'report.md'), 'utf8'), /all 0–2k/);
+    const changedSpec = resolveExperiment({ ...raw, methods: { ...raw.methods, bp: { agent: { optimizer: { kind: 'sgd', learningRate: 0.02 } } } } }).experiment;
+    await assert.rejects(prepareOutput(out, changedSpec, false), (error: unknown) => {
+      assert.ok(error instanceof PlasticdError);
+      assert.match(error.message, /differs at 'runs\['bp-seed1'\]\.spec\.agent\.optimizer\.learningRate'/);
+      return true;
+    });
+  });
+
   it('refuses an output folder holding a different configuration unless restarting', async () => {
     const out = join(root, 'straight');
     const changed = resolveExperiment({ ...raw, steps: 3000 }).experiment;
