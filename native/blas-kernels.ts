@@ -25,6 +25,9 @@ export interface BlasAddon {
   adam?: unknown;
   sgd?: unknown;
   weightRows?: unknown;
+  /** The window metrics' float64 kernels (native/spectral-kernels.c); absent without LAPACK or in older builds. */
+  gramProduct?: unknown;
+  symmetricEigenvalues?: unknown;
 }
 
 export interface BlasKernelInfo {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spectral-kernels.h"
 #include "step-kernels.h"
 
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
@@ -33,6 +34,7 @@ static sger_fn sger = NULL;
 static set_threads_fn set_threads = NULL;
 static get_threads_fn get_threads = NULL;
 static get_config_fn get_config = NULL;
+static void *blas_handle = NULL;
 static char library[512] = "";
 static char load_error[1024] = "";
 
@@ -55,6 +57,7 @@ static void load_blas(void) {
       continue;
     }
     sgemm = fn;
+    blas_handle = handle;
     sgemv = (sgemv_fn)dlsym(handle, "cblas_sgemv");
     sger = (sger_fn)dlsym(handle, "cblas_sger");
     set_threads = (set_threads_fn)dlsym(handle, "openblas_set_num_threads");
@@ -206,6 +209,10 @@ static napi_value init(napi_env env, napi_value exports) {
   CHECK(napi_set_named_property(env, exports, "info", fn));
   if (!register_step_kernels(env, exports)) {
     napi_throw_error(env, NULL, "plasticd_blas: cannot register the step kernels");
+    return NULL;
+  }
+  if (!register_spectral_kernels(env, exports, blas_handle)) {
+    napi_throw_error(env, NULL, "plasticd_blas: cannot register the spectral kernels");
     return NULL;
   }
   return exports;

@@ -5,6 +5,7 @@
  * when units > samples. Both have the same non-zero eigenvalues σ_k².
  */
 import type { ActivationMatrix } from './activation-matrix.ts';
+import { NATIVE_GRAM_MIN_PRODUCTS, nativeSpectralKernels } from './native-spectral.ts';
 
 /**
  * Centred energy (variance × n) below this fraction of the raw energy Σa² is rounding noise left by
@@ -34,10 +35,20 @@ export function sampleGram(matrix: ActivationMatrix, out?: Float64Array): Float6
  * X Xᵀ for row-major X [count × length]. Blocks of four rows of X are dotted with two earlier rows
  * at a time (eight sums in registers, six loads per eight products: ≈1.5× faster than one row at a
  * time in V8). Every entry still sums its products in index order, so the result does not depend
- * on the blocking.
+ * on the blocking. Large products go to OpenBLAS's dsyrk when the addon has it (native-spectral.ts).
  */
 export function symmetricProduct(x: Float64Array, count: number, length: number, out?: Float64Array): Float64Array {
   const gram = out ?? new Float64Array(count * count);
+  const native = count * count * length >= NATIVE_GRAM_MIN_PRODUCTS ? nativeSpectralKernels() : null;
+  if (native !== null) {
+    native.gramProduct(x, count, length, gram);
+    return gram;
+  }
+  return symmetricProductJs(x, count, length, gram);
+}
+
+/** symmetricProduct in JS (the fallback, and the reference the native kernel is tested against). */
+export function symmetricProductJs(x: Float64Array, count: number, length: number, gram: Float64Array): Float64Array {
   let i = 0;
   for (; i + 4 <= count; i += 4) {
     const r0 = i * length;

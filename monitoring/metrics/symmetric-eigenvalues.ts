@@ -5,8 +5,11 @@
  * accumulates eigenvectors through `Matrix.get/set` (measured 2–5 s for 512 × 512); the monitor
  * only needs the spectrum, so this copy skips the vectors and works on one flat Float64Array
  * (~20× faster). test/monitoring/metrics/symmetric-eigenvalues.test.ts checks it against ml-matrix.
+ * Matrices from NATIVE_EIGEN_MIN_SIZE up go to LAPACK's dsyev when the addon has it (native-spectral.ts);
+ * this routine stays the fallback and the reference.
  */
 import { PlasticdError } from '../../src/util/errors.ts';
+import { NATIVE_EIGEN_MIN_SIZE, nativeSpectralKernels } from './native-spectral.ts';
 
 const MAX_QL_ITERATIONS = 60;
 
@@ -15,15 +18,32 @@ const MAX_QL_ITERATIONS = 60;
  * order. Only the lower triangle is read. `matrix` is used as scratch space and destroyed.
  */
 export function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Array {
-  if (matrix.length !== n * n) {
-    throw new PlasticdError('invalid_matrix_shape', `symmetricEigenvalues: expected ${n}×${n} = ${n * n} values, got ${matrix.length}`);
+  assertSquare(matrix, n);
+  const native = n >= NATIVE_EIGEN_MIN_SIZE ? nativeSpectralKernels() : null;
+  if (native !== null) {
+    const values = new Float64Array(n);
+    const info = native.symmetricEigenvalues(matrix, n, values);
+    if (info !== 0) throw new PlasticdError('eigenvalues_not_converged', `symmetricEigenvalues: LAPACK dsyev did not converge (info ${info}) on a ${n}×${n} matrix; the input probably holds huge or non-finite values`);
+    return values.reverse();
   }
+  return symmetricEigenvaluesJs(matrix, n);
+}
+
+/** symmetricEigenvalues in JS (the fallback, and the reference the native kernel is tested against). */
+export function symmetricEigenvaluesJs(matrix: Float64Array, n: number): Float64Array {
+  assertSquare(matrix, n);
   const diagonal = new Float64Array(n);
   const offDiagonal = new Float64Array(n);
   if (n === 0) return diagonal;
   tridiagonalize(matrix, n, diagonal, offDiagonal);
   tridiagonalQl(diagonal, offDiagonal, n);
   return diagonal.sort().reverse();
+}
+
+function assertSquare(matrix: Float64Array, n: number): void {
+  if (matrix.length !== n * n) {
+    throw new PlasticdError('invalid_matrix_shape', `symmetricEigenvalues: expected ${n}×${n} = ${n * n} values, got ${matrix.length}`);
+  }
 }
 
 /**

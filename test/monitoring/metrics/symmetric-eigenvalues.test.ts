@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { symmetricEigenvalues } from '../../../monitoring/metrics/symmetric-eigenvalues.ts';
+import { symmetricEigenvalues as dispatched, symmetricEigenvaluesJs } from '../../../monitoring/metrics/symmetric-eigenvalues.ts';
 import { PlasticdError } from '../../../src/util/errors.ts';
 import { Rng } from '../../../src/util/rng.ts';
 
@@ -17,7 +17,9 @@ function randomSymmetric(rng: Rng, n: number): Float64Array {
   return a;
 }
 
-describe('symmetricEigenvalues', () => {
+// The dispatching entry point (LAPACK from 12×12 up when the addon has it) and the JS routine pass the same tests.
+for (const [label, symmetricEigenvalues] of [['symmetricEigenvalues', dispatched], ['symmetricEigenvaluesJs', symmetricEigenvaluesJs]] as const) {
+describe(label, () => {
   it('returns the eigenvalues of [[2, 1], [1, 2]] as 3 and 1', () => {
     const values = symmetricEigenvalues(Float64Array.from([2, 1, 1, 2]), 2);
     assert.ok(Math.abs(values[0] - 3) < 1e-14 && Math.abs(values[1] - 1) < 1e-14, `got ${values}`);
@@ -59,3 +61,4 @@ describe('symmetricEigenvalues', () => {
     assert.throws(() => symmetricEigenvalues(new Float64Array(5), 2), (error: unknown) => error instanceof PlasticdError && error.code === 'invalid_matrix_shape');
   });
 });
+}
