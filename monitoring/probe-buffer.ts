@@ -73,11 +73,14 @@ export class ProbeBuffer {
   rows(): Float32Array {
     const width = this.inputSize;
     const out = new Float32Array(this.count * width);
-    const start = this.count < this.capacity ? 0 : this.next;
-    for (let k = 0; k < this.count; k++) {
-      const slot = (start + k) % this.capacity;
-      out.set(this.data.subarray(slot * width, (slot + 1) * width), k * width);
+    if (this.count < this.capacity) {
+      out.set(this.data.subarray(0, this.count * width));
+      return out;
     }
+    // Full ring: the oldest rows run from `next` to the end, then wrap to the start (two copies).
+    const split = this.next * width;
+    out.set(this.data.subarray(split));
+    out.set(this.data.subarray(0, split), this.data.length - split);
     return out;
   }
 

@@ -87,20 +87,21 @@ export function runResetAudit(input: ResetAuditInput): ResetAuditResult {
     const predictions = predictedCosts(input, base, located);
     const transfer = tracker.config.reference === 'running-mean';
     const means = transfer ? layers.map((_, l) => tracker.meanActivations(l)) : [];
-    // Each unit is reset on a fresh clone of the untouched copy: clone() copies flat arrays, several
-    // times cheaper than restore(state()) between units.
-    units = located.map(({ layer, unit }, k) => {
-      const copy = base.clone();
-      try {
+    // Each unit is reset on a second copy, re-synchronised from the untouched one before every unit
+    // (copyFrom reuses its arrays: no allocation per unit).
+    const copy = base.clone();
+    try {
+      units = located.map(({ layer, unit }, k) => {
+        if (k > 0) copy.copyFrom(base);
         copy.reinitializeUnits(layer, [unit], transfer ? { outgoing: 'zero', biasTransfer: [means[layer][unit]] } : { outgoing: 'zero' });
         const after = copy.predict(input.input, batchSize);
         const loss = lossOf(after);
         const lossChange = loss !== null && baselineLoss !== null ? loss - baselineLoss : null;
         return { layer, unit, predicted: predictions[k], lossChange, outputChange: rmsDifference(after, before) };
-      } finally {
-        copy.dispose();
-      }
-    });
+      });
+    } finally {
+      copy.dispose();
+    }
   } finally {
     if (!input.scratch) base.dispose();
   }

@@ -14,6 +14,7 @@
 
 #include "spectral-kernels.h"
 #include "step-kernels.h"
+#include "tracker-kernels.h"
 
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 
@@ -209,6 +210,10 @@ static napi_value init(napi_env env, napi_value exports) {
   CHECK(napi_set_named_property(env, exports, "info", fn));
   if (!register_step_kernels(env, exports)) {
     napi_throw_error(env, NULL, "plasticd_blas: cannot register the step kernels");
+    return NULL;
+  }
+  if (!register_tracker_kernels(env, exports)) {
+    napi_throw_error(env, NULL, "plasticd_blas: cannot register the tracker kernels");
     return NULL;
   }
   if (!register_spectral_kernels(env, exports, blas_handle)) {

@@ -5,12 +5,14 @@
  * replacement accumulator (algorithms.md §2.2.3–2.2.4). `update` is the per-step hot path and
  * allocates nothing.
  */
-import type { LayerTrace } from '../../src/nn/types.ts';
+import type { LayerTrace, TraceStat } from '../../src/nn/types.ts';
 import { PlasticdError } from '../../src/util/errors.ts';
 import type { Rng } from '../../src/util/rng.ts';
 import { accumulate, advanceAges, biasCorrected, biasCorrectInto } from '../utilities/running-average.ts';
 import { statRow } from '../utilities/unit-utility.ts';
 import type { CriterionName, UnitUtility } from '../utilities/unit-utility.ts';
+import { nativeTrackerKernel } from './native-tracker.ts';
+import type { NativeTrackerKernel } from './native-tracker.ts';
 import { decodeFloat64, encodeFloat64 } from './state-codec.ts';
 
 export type ReferenceMode = 'running-mean' | 'zero';
@@ -46,6 +48,13 @@ export class LayerState {
   readonly scratch: Float64Array;
   /** CBP's fractional count of replacements owed (accumulate = true). */
   replacementAccumulator = 0;
+  /** The C twin of `update` (null: JS only), the criteria it scores (rows a, b, divisor; −1 = none), and the slots left to JS. */
+  private readonly native: NativeTrackerKernel | null;
+  private readonly formulas: Int32Array;
+  private readonly jsSlots: number[];
+  /** utilities[c] and stepScores[c] are views of these (criterion-major), which the C kernel updates in one call. */
+  private readonly utilityBuffer: Float64Array;
+  private readonly scoreBuffer: Float64Array;
 
   constructor(
     readonly index: number,
@@ -55,6 +64,8 @@ export class LayerState {
     /** η of every running average of this layer. */
     readonly decay: number,
     readonly referenceMode: ReferenceMode,
+    /** Use the native kernel when the addon has it (default true). */
+    native = true,
   ) {
     if (!Number.isInteger(units) || units < 1) {
       throw new PlasticdError('invalid_layer', `Hidden layer '${name}' must have a positive integer unit count; got ${units}.`);
@@ -63,13 +74,32 @@ export class LayerState {
     this.decayPowers = new Float64Array(units).fill(1);
     this.meanActivation = new Float64Array(units);
     this.reference = new Float32Array(units);
-    this.utilities = criteria.map(() => new Float64Array(units));
-    this.stepScores = criteria.map(() => new Float64Array(units));
+    this.utilityBuffer = new Float64Array(criteria.length * units);
+    this.scoreBuffer = new Float64Array(criteria.length * units);
+    this.utilities = criteria.map((_, c) => this.utilityBuffer.subarray(c * units, (c + 1) * units));
+    this.stepScores = criteria.map((_, c) => this.scoreBuffer.subarray(c * units, (c + 1) * units));
     this.scratch = new Float64Array(units);
+    this.native = native ? nativeTrackerKernel() : null;
+    // Only smoothed criteria go native (the kernel always takes the EMA).
+    const row = (stat: TraceStat | undefined) => (stat === undefined ? -1 : statRow(stat));
+    this.formulas = Int32Array.from(
+      criteria.flatMap((criterion) => {
+        const formula = criterion.smoothed && this.native !== null ? criterion.formula : undefined;
+        return formula ? [row(formula.rows[0]), row(formula.rows[1]), row(formula.divideBy)] : [-1, -1, -1];
+      }),
+    );
+    this.jsSlots = criteria.map((_, c) => c).filter((c) => this.formulas[3 * c] < 0);
   }
 
   /** One step, after the optimizer update (gnt.py order): ages, ā, every criterion's utility, the next reference. */
   update(trace: LayerTrace, rng: Rng): void {
+    if (this.native !== null) {
+      const reference = this.referenceMode === 'running-mean' ? this.reference : null;
+      this.native.trackerUpdate(trace.stats, this.units, this.decay, this.ages, this.decayPowers, this.meanActivation, MEAN_ACTIVATION_ROW, reference, this.utilityBuffer, this.scoreBuffer, this.formulas);
+      // The criteria without a formula, in slot order (their RNG draws stay in the JS order).
+      for (const c of this.jsSlots) this.scoreInJs(c, trace, rng);
+      return;
+    }
     const n = this.units;
     const decay = this.decay;
     advanceAges(this.ages, this.decayPowers, decay);
@@ -81,14 +111,17 @@ export class LayerState {
     const offset = MEAN_ACTIVATION_ROW * n;
     const rate = 1 - decay;
     for (let i = 0; i < n; i++) mean[i] = decay * mean[i] + rate * stats[offset + i];
-    for (let c = 0; c < this.criteria.length; c++) {
-      const criterion = this.criteria[c];
-      const scores = this.stepScores[c];
-      criterion.score(trace, scores, rng);
-      if (criterion.smoothed) accumulate(this.utilities[c], scores, decay);
-      else this.utilities[c].set(scores);
-    }
+    for (let c = 0; c < this.criteria.length; c++) this.scoreInJs(c, trace, rng);
     if (this.referenceMode === 'running-mean') this.writeReference();
+  }
+
+  /** One criterion's step score and running value, in JS. */
+  private scoreInJs(c: number, trace: LayerTrace, rng: Rng): void {
+    const criterion = this.criteria[c];
+    const scores = this.stepScores[c];
+    criterion.score(trace, scores, rng);
+    if (criterion.smoothed) accumulate(this.utilities[c], scores, this.decay);
+    else this.utilities[c].set(scores);
   }
 
   /** reference ← bias-corrected ā (the float32 twin of biasCorrectInto, kept monomorphic). */

@@ -58,6 +58,8 @@ export interface UnitTrackerOptions {
   config?: Partial<UnitTrackerConfig>;
   /** Draws for the random criterion and the Bernoulli replacement mode; its state is part of the tracker's. */
   rng: Rng;
+  /** Update through the addon's C kernel when it is there (default true; same results bit for bit). */
+  native?: boolean;
 }
 
 const NO_EVENTS: readonly ResetEvent[] = Object.freeze([]);
@@ -86,7 +88,7 @@ export class UnitTracker {
     const utilities = this.config.criteria.map(getUtility);
     this.slots = new Map(this.config.criteria.map((name, slot) => [name, slot]));
     this.layers = options.layers.map(
-      (layer, index) => new LayerState(index, layer.name, layer.units, utilities, this.config.decay, this.config.reference),
+      (layer, index) => new LayerState(index, layer.name, layer.units, utilities, this.config.decay, this.config.reference, options.native ?? true),
     );
     this.referenceList = this.layers.map((layer) => layer.reference);
   }

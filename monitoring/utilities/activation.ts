@@ -13,6 +13,7 @@ export const activationUtility: UnitUtility = {
   name: 'activation',
   summary: 'mean |a|: activation magnitude',
   smoothed: true,
+  formula: { rows: ['meanAbsActivation'] },
   score(layer, out) {
     const n = layer.units;
     const stats = layer.stats;

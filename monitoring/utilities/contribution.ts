@@ -21,6 +21,7 @@ export const contributionUtility: UnitUtility = {
   name: 'contribution',
   summary: 'mean|a| · mean|W_out| (CBP contribution utility)',
   smoothed: true,
+  formula: { rows: ['meanAbsActivation', 'meanAbsOutgoingWeight'] },
   score(layer, out) {
     const n = layer.units;
     const stats = layer.stats;
@@ -34,6 +35,7 @@ export const zeroContributionUtility: UnitUtility = {
   name: 'zero-contribution',
   summary: 'mean|a − r| · mean|W_out| (CBP zero_contribution utility)',
   smoothed: true,
+  formula: { rows: ['meanAbsDifference', 'meanAbsOutgoingWeight'] },
   score(layer, out) {
     const n = layer.units;
     const stats = layer.stats;
@@ -47,6 +49,7 @@ export const adaptableContributionUtility: UnitUtility = {
   name: 'adaptable-contribution',
   summary: 'mean|W_out| · mean|a − r| / mean|W_in| (CBP adaptable_contribution utility)',
   smoothed: true,
+  formula: { rows: ['meanAbsOutgoingWeight', 'meanAbsDifference'], divideBy: 'meanAbsIncomingWeight' },
   score(layer, out) {
     const n = layer.units;
     const stats = layer.stats;

@@ -12,6 +12,7 @@ export const gradientUtility: UnitUtility = {
   name: 'gradient',
   summary: 'mean |dloss/da|: gradient magnitude (GraMa-like)',
   smoothed: true,
+  formula: { rows: ['meanAbsGradient'] },
   score(layer, out) {
     const n = layer.units;
     const stats = layer.stats;

@@ -13,6 +13,7 @@ export const gxdUtility: UnitUtility = {
   name: 'gxd',
   summary: 'mean |dloss/da · (a − r)|: first-order loss cost of replacing the unit (GXD-L)',
   smoothed: true,
+  formula: { rows: ['gxd'] },
   score(layer, out) {
     const n = layer.units;
     const stats = layer.stats;

@@ -33,6 +33,12 @@ export interface UnitUtility {
   readonly smoothed: boolean;
   /** Writes this step's score of every unit of `layer` into `out` (length = layer.units). Must not allocate. */
   score(layer: LayerTrace, out: Float64Array, rng: Rng): void;
+  /**
+   * The same score as a formula of trace rows, when it is one: Π rows / max(divideBy, 1e-12). The
+   * tracker's native kernel (native/tracker-kernels.c) evaluates it instead of `score`, with the same
+   * result bit for bit. Absent for scores that are not (redo's layer mean, random).
+   */
+  readonly formula?: { readonly rows: readonly [TraceStat] | readonly [TraceStat, TraceStat]; readonly divideBy?: TraceStat };
 }
 
 /** Row index of a statistic in `LayerTrace.stats` (row r holds units r·n … r·n+n−1). */

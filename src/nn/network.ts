@@ -27,7 +27,7 @@ import {
   type ResolvedRegularizers,
 } from './regularizers.ts';
 import { planLayers, type LayerPlan } from './spec.ts';
-import { buildNetworkState, readNetworkState } from './state.ts';
+import { assertSameSpec, buildNetworkState, readNetworkState } from './state.ts';
 import { denseSurgery, planSurgery } from './surgery.ts';
 import { activationStatistics, decodeTrace, packTrace, weightStatistics } from './trace.ts';
 import type {
@@ -329,6 +329,12 @@ export class DenseNetwork implements Network {
     const copy = new DenseNetwork(this.spec, { optimizer: this.optimizer.config, regularizers: this.regularizerConfig });
     copy.restore(this.state());
     return copy;
+  }
+
+  copyFrom(source: Network): void {
+    this.assertAlive();
+    assertSameSpec(this.spec, source.spec);
+    this.restore(source.state());
   }
 
   dispose(): void {

@@ -89,3 +89,10 @@ export function readNetworkState(
   checkObgdRegularizers(snapshot.config.kind, snapshot.regularizers);
   return { parameters, initialParameters, snapshot };
 }
+
+/** Network.copyFrom's precondition: the source has the same architecture (sizes, activations aside, and LayerNorm placement). */
+export function assertSameSpec(target: NetworkSpec, source: NetworkSpec): void {
+  if (!sameArchitecture(target, source)) {
+    throw new PlasticdError('nn_state_mismatch', `copyFrom: network "${source.name}" has a different architecture from "${target.name}"; sizes and LayerNorm placement must match.`);
+  }
+}

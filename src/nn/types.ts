@@ -209,5 +209,12 @@ export interface Network {
   restore(state: NetworkState): void;
   /** An independent deep copy (parameters, optimizer state, RNG), e.g. for the reset audit. */
   clone(): Network;
+  /**
+   * Makes this network an exact copy of `source` (parameters, initial parameters, optimizer state and
+   * config, regularizers, RNG, update count), reusing this network's buffers where it can: the
+   * monitor's scratch copy is re-synchronised this way every window instead of being cloned anew.
+   * `source` must have the same spec.
+   */
+  copyFrom(source: Network): void;
   dispose(): void;
 }

@@ -90,6 +90,26 @@ for (const current of ENGINES) {
         original.dispose();
       });
 
+      it('copyFrom() makes an existing network an exact copy that trains like the original, again and again', () => {
+        const original = createNetwork(spec, options);
+        // Another seed and history, then a learning-rate change: copyFrom must bring config and state over.
+        const copy = createNetwork({ ...spec, seed: 77 }, options);
+        drive(copy, 15, 9);
+        for (const round of [0, 1]) {
+          drive(original, 20 + round, 5 + round);
+          original.setLearningRate(1e-3 * (round + 1));
+          copy.copyFrom(original);
+          assert.deepEqual({ ...copy.state(), spec: null }, { ...original.state(), spec: null }, `round ${round}`);
+          const a = drive(copy, 30, 6);
+          const b = drive(original, 30, 6);
+          assert.deepEqual(a.map((t) => t.loss), b.map((t) => t.loss), `round ${round}`);
+          assert.deepEqual(a.map((t) => t.layers[1].stats), b.map((t) => t.layers[1].stats), `round ${round}`);
+        }
+        const other = createNetwork({ ...spec, hidden: [{ units: 4, activation: 'relu' }] }, options);
+        assert.throws(() => copy.copyFrom(other), (error: unknown) => error instanceof PlasticdError && error.code === 'nn_state_mismatch');
+        for (const net of [original, copy, other]) net.dispose();
+      });
+
       it('hands out parameters in the contract layout: weight rows are units, initial parameters stay fixed', () => {
         const net = createNetwork(spec, options);
         const initial = net.initialLayerWeights();

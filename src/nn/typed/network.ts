@@ -19,7 +19,7 @@ import { DEFAULT_OPTIMIZER, type OptimizerConfig } from '../optimizers/optimizer
 import { ParameterLayout } from '../parameter-layout.ts';
 import { resolveRegularizers, type RegularizerConfig, type ResolvedRegularizers } from '../regularizers.ts';
 import { planLayers, type LayerPlan } from '../spec.ts';
-import { buildNetworkState, readNetworkState } from '../state.ts';
+import { assertSameSpec, buildNetworkState, readNetworkState } from '../state.ts';
 import { planSurgery } from '../surgery.ts';
 import { makeLayerTrace } from '../trace.ts';
 import { TRACE_STATS } from '../types.ts';
@@ -391,6 +391,22 @@ export class TypedNetwork implements Network {
   clone(): TypedNetwork {
     this.assertAlive();
     return new TypedNetwork(this.spec, { optimizer: this.optimizer.config, regularizers: this.regularizerConfig, blas: this.blasOption, blasThreshold: this.matmul.blasThreshold, nativeKernels: this.nativeOption }, this);
+  }
+
+  /** In place: flat copies into this network's arrays (no allocation when the optimizers are of one kind). */
+  copyFrom(source: Network): void {
+    this.assertAlive();
+    assertSameSpec(this.spec, source.spec);
+    if (!(source instanceof TypedNetwork) || !this.optimizer.copyFrom(source.optimizer)) {
+      this.restore(source.state());
+      return;
+    }
+    this.parameters.set(source.parameters);
+    this.initialValues.set(source.initialValues);
+    if (JSON.stringify(this.regularizerConfig) !== JSON.stringify(source.regularizerConfig)) this.setRegularizers(source.regularizerConfig);
+    else if (source.sortedInitial !== null) this.sortedInitial = source.sortedInitial.slice();
+    this.rng.restore(source.rng.state());
+    this.updateCount = source.updateCount;
   }
 
   dispose(): void {

@@ -34,6 +34,8 @@ export interface TypedOptimizer {
   resetIndices(indices: ArrayLike<number>): void;
   /** An independent optimizer with the same config and an exact copy of the state. */
   clone(): TypedOptimizer;
+  /** Becomes an exact copy of `source` (config and state) in place; false (nothing changed) when `source` is another kind or size. */
+  copyFrom(source: TypedOptimizer): boolean;
   resetEligibilityTraces(): void;
   slots(): Record<string, Float32Array>;
   restoreSlots(slots: Record<string, ArrayLike<number>>): void;
@@ -117,6 +119,20 @@ abstract class SlotOptimizer<C extends OptimizerConfig> implements TypedOptimize
   }
 
   abstract clone(): TypedOptimizer;
+
+  copyFrom(source: TypedOptimizer): boolean {
+    if (source.constructor !== this.constructor || (source as SlotOptimizer<C>).size !== this.size) return false;
+    const other = source as SlotOptimizer<C>;
+    const settings = this.settings as unknown as Record<string, unknown>;
+    for (const key of Object.keys(settings)) if (!(key in other.settings)) delete settings[key];
+    Object.assign(settings, other.settings);
+    this.copySlotsFrom(other);
+    this.copyCountersFrom(other);
+    return true;
+  }
+
+  /** Copies state kept outside the slots (Adam's step counts); nothing by default. */
+  protected copyCountersFrom(_source: SlotOptimizer<C>): void {}
 
   /** Copies every slot of `source` (same class, same size) into this one. */
   protected copySlotsFrom(source: SlotOptimizer<C>): void {
@@ -209,11 +225,16 @@ class TypedAdam extends SlotOptimizer<AdamConfig> {
   clone(): TypedAdam {
     const copy = new TypedAdam(this.settings, this.size, this.native);
     copy.copySlotsFrom(this);
-    copy.resetAt.set(this.resetAt);
-    copy.count = this.count;
-    copy.newestReset = this.newestReset;
-    copy.uniform = this.uniform;
+    copy.copyCountersFrom(this);
     return copy;
+  }
+
+  protected override copyCountersFrom(source: TypedAdam): void {
+    this.resetAt.set(source.resetAt);
+    this.count = source.count;
+    this.newestReset = source.newestReset;
+    this.uniform = source.uniform;
+    this.buildTables();
   }
 
   override begin(gradient: Float32Array, parameters: Float32Array, signal: number | undefined): void {
