@@ -66,17 +66,25 @@ function metricTitle(metric: string, series: RunSeries[]): string {
   return `performance: ${kinds.map((k) => names[k] ?? k).join(' / ') || 'no data'}`;
 }
 
-function renderTable(experiment: ResolvedExperiment, table: MetricTable): string[] {
+/**
+ * Performance tables end with last / first when every first and last mean is positive (losses,
+ * accuracies), and with last − first otherwise: a ratio of negative returns reads backwards.
+ */
+export function renderTable(experiment: Pick<ResolvedExperiment, 'report' | 'seeds'>, table: MetricTable): string[] {
   const phases = experiment.report.phases;
-  const ratio = table.metric === 'performance' && phases.length >= 2;
-  const header = ['method', ...phases.map(phaseTitle), ...(ratio ? [`${phases[phases.length - 1].name} / ${phases[0].name}`] : [])];
+  const compare = table.metric === 'performance' && phases.length >= 2;
+  const ends = (variant: string) => [table.cells[variant][phases[0].name], table.cells[variant][phases[phases.length - 1].name]] as const;
+  const ratio = compare && table.variants.every((variant) => ends(variant).every((cell) => cell != null && cell.mean > 0));
+  const first = phases[0]?.name;
+  const last = phases[phases.length - 1]?.name;
+  const header = ['method', ...phases.map(phaseTitle), ...(compare ? [ratio ? `${last} / ${first}` : `${last} − ${first}`] : [])];
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
   for (const variant of table.variants) {
     const cells = phases.map((phase) => formatCell(table.cells[variant][phase.name], experiment.seeds.length));
-    if (ratio) {
-      const first = table.cells[variant][phases[0].name];
-      const last = table.cells[variant][phases[phases.length - 1].name];
-      cells.push(first && last && first.mean !== 0 ? `${(last.mean / first.mean).toFixed(2)}×` : '—');
+    if (compare) {
+      const [from, to] = ends(variant);
+      if (!from || !to || !Number.isFinite(from.mean) || !Number.isFinite(to.mean)) cells.push('—');
+      else cells.push(ratio ? `${(to.mean / from.mean).toFixed(2)}×` : `${to.mean - from.mean >= 0 ? '+' : ''}${formatNumber(to.mean - from.mean)}`);
     }
     lines.push(`| **${variant}** | ${cells.join(' | ')} |`);
   }
