@@ -7,6 +7,8 @@
  */
 #include <node_api.h>
 #include <dlfcn.h>
+
+#include "napi-arrays.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,15 +82,7 @@ static void load_blas(void) {
   } while (0)
 
 static int get_f32(napi_env env, napi_value value, float **data, size_t *length) {
-  napi_typedarray_type type;
-  void *ptr;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &type, length, &ptr, &buffer, &offset) != napi_ok ||
-      type != napi_float32_array)
-    return 0;
-  *data = (float *)ptr;
-  return 1;
+  return typed_array(env, value, napi_float32_array, (void **)data, length);
 }
 
 /*

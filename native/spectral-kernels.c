@@ -10,6 +10,8 @@
 #include "spectral-kernels.h"
 
 #include <dlfcn.h>
+
+#include "napi-arrays.h"
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -25,15 +27,7 @@ static dsyrk_fn dsyrk = NULL;
 static dsyev_fn dsyev = NULL;
 
 static int get_f64(napi_env env, napi_value value, double **data, size_t *length) {
-  napi_typedarray_type type;
-  void *ptr;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &type, length, &ptr, &buffer, &offset) != napi_ok ||
-      type != napi_float64_array)
-    return 0;
-  *data = (double *)ptr;
-  return 1;
+  return typed_array(env, value, napi_float64_array, (void **)data, length);
 }
 
 static napi_value js_gram_product(napi_env env, napi_callback_info info) {

@@ -13,16 +13,10 @@
 
 #include <stdint.h>
 
+#include "napi-arrays.h"
+
 #define NEGLIGIBLE_DECAY_POWER 1e-20
 #define MIN_DIVISOR 1e-12
-
-static int typed(napi_env env, napi_value value, napi_typedarray_type want, void **data, size_t *length) {
-  napi_typedarray_type type;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &type, length, data, &buffer, &offset) != napi_ok || type != want) return 0;
-  return 1;
-}
 
 /*
  * trackerUpdate(stats: Float32Array, n, decay, ages: Float64Array, powers: Float64Array, mean: Float64Array,
@@ -42,14 +36,14 @@ static napi_value js_tracker_update(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 11 ||
       napi_get_value_int32(env, argv[1], &n) != napi_ok || napi_get_value_double(env, argv[2], &decay) != napi_ok ||
       napi_get_value_int32(env, argv[6], &mean_row) != napi_ok || napi_typeof(env, argv[7], &ref_type) != napi_ok ||
-      !typed(env, argv[0], napi_float32_array, (void **)&stats, &stats_len) ||
-      !typed(env, argv[3], napi_float64_array, (void **)&ages, &ages_len) ||
-      !typed(env, argv[4], napi_float64_array, (void **)&powers, &powers_len) ||
-      !typed(env, argv[5], napi_float64_array, (void **)&mean, &mean_len) ||
-      (ref_type != napi_null && !typed(env, argv[7], napi_float32_array, (void **)&reference, &ref_len)) ||
-      !typed(env, argv[8], napi_float64_array, (void **)&utilities, &util_len) ||
-      !typed(env, argv[9], napi_float64_array, (void **)&scores, &scores_len) ||
-      !typed(env, argv[10], napi_int32_array, (void **)&formulas, &formulas_len)) {
+      !typed_array(env, argv[0], napi_float32_array, (void **)&stats, &stats_len) ||
+      !typed_array(env, argv[3], napi_float64_array, (void **)&ages, &ages_len) ||
+      !typed_array(env, argv[4], napi_float64_array, (void **)&powers, &powers_len) ||
+      !typed_array(env, argv[5], napi_float64_array, (void **)&mean, &mean_len) ||
+      (ref_type != napi_null && !typed_array(env, argv[7], napi_float32_array, (void **)&reference, &ref_len)) ||
+      !typed_array(env, argv[8], napi_float64_array, (void **)&utilities, &util_len) ||
+      !typed_array(env, argv[9], napi_float64_array, (void **)&scores, &scores_len) ||
+      !typed_array(env, argv[10], napi_int32_array, (void **)&formulas, &formulas_len)) {
     napi_throw_type_error(env, NULL, "trackerUpdate: bad arguments");
     return NULL;
   }
