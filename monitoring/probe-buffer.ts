@@ -5,6 +5,9 @@
  */
 import { PlasticdError } from '../src/util/errors.ts';
 
+/** Up to this many values, push() copies element by element (no subarray allocation). */
+const SHORT_COPY = 64;
+
 export interface ProbeBufferState {
   inputSize: number;
   capacity: number;
@@ -59,7 +62,8 @@ export class ProbeBuffer {
       const run = Math.min(left, this.capacity - this.next);
       const length = run * width;
       const target = this.next * width;
-      if (rows instanceof Float32Array) this.data.set(rows.subarray(source, source + length), target);
+      // A short run (one small row per step) copies faster in a loop than through a subarray view.
+      if (rows instanceof Float32Array && length > SHORT_COPY) this.data.set(rows.subarray(source, source + length), target);
       else for (let k = 0; k < length; k++) this.data[target + k] = rows[source + k];
       source += length;
       left -= run;

@@ -55,12 +55,11 @@ static napi_value js_tracker_update(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "trackerUpdate: array sizes do not match the unit count");
     return NULL;
   }
-  for (size_t c = 0; c < criteria; c++)
-    for (int k = 0; k < 3; k++)
-      if (formulas[3 * c + k] >= rows || (k == 0 && formulas[3 * c] < -1) || (k > 0 && formulas[3 * c + k] < -1)) {
-        napi_throw_range_error(env, NULL, "trackerUpdate: a formula names a row the stats do not have");
-        return NULL;
-      }
+  for (size_t k = 0; k < 3 * criteria; k++)
+    if (formulas[k] < -1 || formulas[k] >= rows) {
+      napi_throw_range_error(env, NULL, "trackerUpdate: a formula names a row the stats do not have");
+      return NULL;
+    }
   const double rate = 1 - decay;
   for (size_t i = 0; i < units; i++) {
     ages[i] += 1;
