@@ -17,15 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel-macros.h"
 #include "step-kernels.h"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
-
-#define INLINE static inline __attribute__((always_inline))
 
 enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_LEAKY = 2, ACT_TANH = 3, ACT_SIGMOID = 4, ACT_ELU = 5 };
 static const double LEAKY_SLOPE = 0.01; /* src/nn/activations.ts LEAKY_RELU_SLOPE */

@@ -13,10 +13,62 @@
 
 #include <stdint.h>
 
+#include "kernel-macros.h"
 #include "napi-arrays.h"
 
 #define NEGLIGIBLE_DECAY_POWER 1e-20
 #define MIN_DIVISOR 1e-12
+
+CLONES static void tracker_update(size_t units, double decay, const float *stats, double *restrict ages,
+                                  double *restrict powers, double *restrict mean, int32_t mean_row,
+                                  float *restrict reference, double *utilities, double *scores,
+                                  const int32_t *formulas, size_t criteria) {
+  const double rate = 1 - decay;
+  for (size_t i = 0; i < units; i++) {
+    ages[i] += 1;
+    const double power = powers[i] * decay;
+    powers[i] = power < NEGLIGIBLE_DECAY_POWER ? 0 : power;
+  }
+  const float *restrict mean_stats = stats + (size_t)mean_row * units;
+  for (size_t i = 0; i < units; i++) mean[i] = decay * mean[i] + rate * (double)mean_stats[i];
+  for (size_t c = 0; c < criteria; c++) {
+    const int32_t a = formulas[3 * c], b = formulas[3 * c + 1], d = formulas[3 * c + 2];
+    if (a < 0) continue;
+    const float *restrict sa = stats + (size_t)a * units;
+    const float *restrict sb = stats + (size_t)(b >= 0 ? b : a) * units;
+    const float *restrict sd = stats + (size_t)(d >= 0 ? d : a) * units;
+    double *restrict u = utilities + c * units;
+    double *restrict s = scores + c * units;
+    /* Three loop shapes so that each vectorises without per-element branches on b and d. */
+    if (b < 0 && d < 0) {
+      for (size_t i = 0; i < units; i++) {
+        const double score = (double)sa[i];
+        s[i] = score;
+        u[i] = decay * u[i] + rate * score;
+      }
+    } else if (d < 0) {
+      for (size_t i = 0; i < units; i++) {
+        const double score = (double)sa[i] * (double)sb[i];
+        s[i] = score;
+        u[i] = decay * u[i] + rate * score;
+      }
+    } else {
+      for (size_t i = 0; i < units; i++) {
+        const double product = b >= 0 ? (double)sa[i] * (double)sb[i] : (double)sa[i];
+        const double divisor = sd[i];
+        /* Math.max(divisor, 1e-12): NaN stays NaN. */
+        const double score = product / (divisor != divisor ? divisor : (divisor > MIN_DIVISOR ? divisor : MIN_DIVISOR));
+        s[i] = score;
+        u[i] = decay * u[i] + rate * score;
+      }
+    }
+  }
+  if (reference != NULL)
+    for (size_t i = 0; i < units; i++) {
+      const double correction = 1 - powers[i];
+      reference[i] = correction > 0 ? (float)(mean[i] / correction) : 0.0f;
+    }
+}
 
 /*
  * trackerUpdate(stats: Float32Array, n, decay, ages: Float64Array, powers: Float64Array, mean: Float64Array,
@@ -60,37 +112,7 @@ static napi_value js_tracker_update(napi_env env, napi_callback_info info) {
       napi_throw_range_error(env, NULL, "trackerUpdate: a formula names a row the stats do not have");
       return NULL;
     }
-  const double rate = 1 - decay;
-  for (size_t i = 0; i < units; i++) {
-    ages[i] += 1;
-    const double power = powers[i] * decay;
-    powers[i] = power < NEGLIGIBLE_DECAY_POWER ? 0 : power;
-  }
-  const float *mean_stats = stats + (size_t)mean_row * units;
-  for (size_t i = 0; i < units; i++) mean[i] = decay * mean[i] + rate * (double)mean_stats[i];
-  for (size_t c = 0; c < criteria; c++) {
-    const int32_t a = formulas[3 * c], b = formulas[3 * c + 1], d = formulas[3 * c + 2];
-    if (a < 0) continue;
-    const float *sa = stats + (size_t)a * units;
-    const float *sb = b >= 0 ? stats + (size_t)b * units : NULL;
-    const float *sd = d >= 0 ? stats + (size_t)d * units : NULL;
-    double *u = utilities + c * units, *s = scores + c * units;
-    for (size_t i = 0; i < units; i++) {
-      double score = sb != NULL ? (double)sa[i] * (double)sb[i] : (double)sa[i];
-      if (sd != NULL) {
-        const double divisor = sd[i];
-        /* Math.max(divisor, 1e-12): NaN stays NaN. */
-        score = score / (divisor != divisor ? divisor : (divisor > MIN_DIVISOR ? divisor : MIN_DIVISOR));
-      }
-      s[i] = score;
-      u[i] = decay * u[i] + rate * score;
-    }
-  }
-  if (reference != NULL)
-    for (size_t i = 0; i < units; i++) {
-      const double correction = 1 - powers[i];
-      reference[i] = correction > 0 ? (float)(mean[i] / correction) : 0.0f;
-    }
+  tracker_update(units, decay, stats, ages, powers, mean, mean_row, reference, utilities, scores, formulas, criteria);
   return NULL;
 }
 

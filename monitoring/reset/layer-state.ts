@@ -18,6 +18,8 @@ import { decodeFloat64, encodeFloat64 } from './state-codec.ts';
 export type ReferenceMode = 'running-mean' | 'zero';
 
 const MEAN_ACTIVATION_ROW = statRow('meanActivation');
+/** Smaller layers update in JS: one addon call costs about 1 µs, what the JS loops take for ~20 units (bench/monitor.bench.ts). */
+const NATIVE_MIN_UNITS = 24;
 
 /** Plain-data form of a LayerState; Float64Array fields are encoded as described in state-codec.ts. */
 export interface LayerStateData {
@@ -79,7 +81,7 @@ export class LayerState {
     this.utilities = criteria.map((_, c) => this.utilityBuffer.subarray(c * units, (c + 1) * units));
     this.stepScores = criteria.map((_, c) => this.scoreBuffer.subarray(c * units, (c + 1) * units));
     this.scratch = new Float64Array(units);
-    this.native = native ? nativeTrackerKernel() : null;
+    this.native = native && units >= NATIVE_MIN_UNITS ? nativeTrackerKernel() : null;
     // Only smoothed criteria go native (the kernel always takes the EMA).
     const row = (stat: TraceStat | undefined) => (stat === undefined ? -1 : statRow(stat));
     this.formulas = Int32Array.from(

@@ -9,6 +9,7 @@ import type { StepTrace } from '../../../src/nn/types.ts';
 import { Rng } from '../../../src/util/rng.ts';
 
 const skip = nativeTrackerKernel() === null ? 'the native addon (npm run build:native) is missing' : false;
+// 37 units go through the C kernel; 5 stay below NATIVE_MIN_UNITS (layer-state.ts) and check the mixed case.
 const LAYERS = [{ name: 'hidden0', units: 37 }, { name: 'hidden1', units: 5 }];
 
 /** Random traces with the corner cases of real ones: dead units (all-zero rows), zero incoming weights, tiny values. */
