@@ -25,7 +25,14 @@ import { layerTable, regimeRanges, returnTable, summarizeMethods, writePlots } f
 import type { RlJob, RlRunResult } from './rl-run.ts';
 
 const SCRIPT = 'scripts/plasticity/compare-rl.ts';
-const flags = parseFlags(process.argv.slice(2));
+const USAGE = `usage:
+  nice -n 5 npx tsx scripts/plasticity/compare-rl.ts [--env plasticd/PermutedCartPole-v1]
+    [--env-kwargs '{"every":10000,"flipSigns":true}'] [--agent dqn|ppo] [--methods plain,gxd,cbp]
+    [--seeds 3] [--first-seed 0] [--steps 150000] [--hidden 64,64] [--ns-adam] [--replacement-rate 1e-4]
+    [--maturity 100] [--last-episodes 10] [--regimes-compared 3] [--threads 2] [--report-only]
+    [--out docs/results/nonstationary-rl]
+(--out defaults to the committed results folder shown, which a run rewrites.)`;
+const flags = parseFlags(process.argv.slice(2), USAGE);
 
 function numberFlag(name: string, fallback: number): number {
   if (flags[name] === undefined) return fallback;

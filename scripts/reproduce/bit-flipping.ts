@@ -30,7 +30,12 @@ const REFERENCE: Partial<Record<MethodName, [number, number, number]>> = {
 };
 
 const SCRIPT = 'scripts/reproduce/bit-flipping.ts';
-const flags = parseFlags(process.argv.slice(2));
+const USAGE = `usage:
+  npx tsx scripts/reproduce/bit-flipping.ts [--examples 1000000] [--seeds 5]
+    [--methods bp,l2,snp,cbp,gxd,redo] [--variant resample|flip-one] [--threads N] [--first-seed 0] [--report-only]
+    [--out docs/results/bit-flipping]
+(--out defaults to the committed results folder shown, which a run rewrites.)`;
+const flags = parseFlags(process.argv.slice(2), USAGE);
 const examples = intFlag(flags, 'examples', 1_000_000);
 const seeds = intFlag(flags, 'seeds', 5);
 const threads = intFlag(flags, 'threads', defaultThreads());

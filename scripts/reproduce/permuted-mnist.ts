@@ -26,7 +26,12 @@ import { earlierRunSection, perTaskAccuracyTable, probeTable } from './permuted-
 import { commandLine, formatDuration, machineDescription, markdownTable, writeFile, writeRun } from './report.ts';
 
 const SCRIPT = 'scripts/reproduce/permuted-mnist.ts';
-const flags = parseFlags(process.argv.slice(2));
+const USAGE = `usage:
+  npx tsx scripts/reproduce/permuted-mnist.ts [--tasks 100] [--examples-per-task 10000]
+    [--seeds 3] [--methods bp,cbp,gxd] [--width 100] [--threads N] [--first-seed 0] [--minutes M]
+    [--report-only] [--out docs/results/permuted-mnist] [--checkpoints build/reproduce/permuted-mnist]
+(--out defaults to the committed results folder shown, which a run rewrites.)`;
+const flags = parseFlags(process.argv.slice(2), USAGE);
 const tasks = intFlag(flags, 'tasks', 100);
 const examplesPerTask = intFlag(flags, 'examples-per-task', 10_000);
 const seeds = intFlag(flags, 'seeds', 3);

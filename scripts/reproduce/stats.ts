@@ -2,10 +2,24 @@
 import { availableParallelism } from 'node:os';
 
 /** `--name value` flags into a record (`--name` alone means 'true'). */
-export function parseFlags(argv: string[]): Record<string, string> {
+/**
+ * `--key value`, `--key=value` and bare `--switch` flags. With `usage` (the script's synopsis), --help
+ * or -h prints it and exits, and a flag the synopsis does not name is an error, so a typo such as
+ * `--seed 5` fails instead of silently running the defaults.
+ */
+export function parseFlags(argv: string[], usage?: string): Record<string, string> {
+  if (usage !== undefined && argv.some((arg) => arg === '--help' || arg === '-h')) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const known = usage === undefined ? null : new Set([...usage.matchAll(/--([a-z][a-z-]*)/g)].map((match) => match[1]));
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    const name = arg.startsWith('--') ? arg.slice(2).split('=', 1)[0] : null;
+    if (known !== null && name !== null && !known.has(name)) {
+      throw new Error(`unknown flag --${name}; this script takes ${[...known].map((flag) => `--${flag}`).join(', ')} (--help prints the usage)`);
+    }
     if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}'; flags look like --examples 1000000`);
     const [key, inline] = arg.slice(2).split('=', 2);
     if (inline !== undefined) flags[key] = inline;
