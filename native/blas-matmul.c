@@ -8,7 +8,7 @@
 #include <node_api.h>
 #include <dlfcn.h>
 
-#include "napi-arrays.h"
+#include "napi-helpers.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,14 +73,6 @@ static void load_blas(void) {
   }
 }
 
-#define CHECK(call)                                                                   \
-  do {                                                                                \
-    if ((call) != napi_ok) {                                                          \
-      napi_throw_error(env, NULL, "plasticd_blas: N-API call failed: " #call);       \
-      return NULL;                                                                    \
-    }                                                                                 \
-  } while (0)
-
 static int get_f32(napi_env env, napi_value value, float **data, size_t *length) {
   return typed_array(env, value, napi_float32_array, (void **)data, length);
 }
@@ -93,7 +85,7 @@ static int get_f32(napi_env env, napi_value value, float **data, size_t *length)
 static napi_value js_sgemm(napi_env env, napi_callback_info info) {
   size_t argc = 11;
   napi_value argv[11];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc != 11) {
     napi_throw_type_error(env, NULL, "sgemm expects 11 arguments");
     return NULL;
@@ -104,14 +96,14 @@ static napi_value js_sgemm(napi_env env, napi_callback_info info) {
   }
   bool trans_a, trans_b;
   int32_t batch, m, n, k, a_stride, b_stride;
-  CHECK(napi_get_value_bool(env, argv[0], &trans_a));
-  CHECK(napi_get_value_bool(env, argv[1], &trans_b));
-  CHECK(napi_get_value_int32(env, argv[2], &batch));
-  CHECK(napi_get_value_int32(env, argv[3], &m));
-  CHECK(napi_get_value_int32(env, argv[4], &n));
-  CHECK(napi_get_value_int32(env, argv[5], &k));
-  CHECK(napi_get_value_int32(env, argv[7], &a_stride));
-  CHECK(napi_get_value_int32(env, argv[9], &b_stride));
+  NAPI_TRY(napi_get_value_bool(env, argv[0], &trans_a));
+  NAPI_TRY(napi_get_value_bool(env, argv[1], &trans_b));
+  NAPI_TRY(napi_get_value_int32(env, argv[2], &batch));
+  NAPI_TRY(napi_get_value_int32(env, argv[3], &m));
+  NAPI_TRY(napi_get_value_int32(env, argv[4], &n));
+  NAPI_TRY(napi_get_value_int32(env, argv[5], &k));
+  NAPI_TRY(napi_get_value_int32(env, argv[7], &a_stride));
+  NAPI_TRY(napi_get_value_int32(env, argv[9], &b_stride));
   float *a, *b, *c;
   size_t a_len, b_len, c_len;
   if (!get_f32(env, argv[6], &a, &a_len) || !get_f32(env, argv[8], &b, &b_len) ||
@@ -166,25 +158,25 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   int32_t threads;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  CHECK(napi_get_value_int32(env, argv[0], &threads));
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  NAPI_TRY(napi_get_value_int32(env, argv[0], &threads));
   if (set_threads != NULL && threads > 0) set_threads(threads);
   return NULL;
 }
 
 static napi_value make_info(napi_env env) {
   napi_value obj, value;
-  CHECK(napi_create_object(env, &obj));
-  CHECK(napi_get_boolean(env, sgemm != NULL, &value));
-  CHECK(napi_set_named_property(env, obj, "available", value));
-  CHECK(napi_create_string_utf8(env, library, NAPI_AUTO_LENGTH, &value));
-  CHECK(napi_set_named_property(env, obj, "library", value));
-  CHECK(napi_create_string_utf8(env, get_config != NULL ? get_config() : "", NAPI_AUTO_LENGTH, &value));
-  CHECK(napi_set_named_property(env, obj, "config", value));
-  CHECK(napi_create_int32(env, get_threads != NULL ? get_threads() : 1, &value));
-  CHECK(napi_set_named_property(env, obj, "threads", value));
-  CHECK(napi_create_string_utf8(env, sgemm != NULL ? "" : load_error, NAPI_AUTO_LENGTH, &value));
-  CHECK(napi_set_named_property(env, obj, "error", value));
+  NAPI_TRY(napi_create_object(env, &obj));
+  NAPI_TRY(napi_get_boolean(env, sgemm != NULL, &value));
+  NAPI_TRY(napi_set_named_property(env, obj, "available", value));
+  NAPI_TRY(napi_create_string_utf8(env, library, NAPI_AUTO_LENGTH, &value));
+  NAPI_TRY(napi_set_named_property(env, obj, "library", value));
+  NAPI_TRY(napi_create_string_utf8(env, get_config != NULL ? get_config() : "", NAPI_AUTO_LENGTH, &value));
+  NAPI_TRY(napi_set_named_property(env, obj, "config", value));
+  NAPI_TRY(napi_create_int32(env, get_threads != NULL ? get_threads() : 1, &value));
+  NAPI_TRY(napi_set_named_property(env, obj, "threads", value));
+  NAPI_TRY(napi_create_string_utf8(env, sgemm != NULL ? "" : load_error, NAPI_AUTO_LENGTH, &value));
+  NAPI_TRY(napi_set_named_property(env, obj, "error", value));
   return obj;
 }
 
@@ -196,12 +188,12 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   if (sgemm == NULL) load_blas();
   napi_value fn;
-  CHECK(napi_create_function(env, "sgemm", NAPI_AUTO_LENGTH, js_sgemm, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "sgemm", fn));
-  CHECK(napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, js_set_threads, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "setThreads", fn));
-  CHECK(napi_create_function(env, "info", NAPI_AUTO_LENGTH, js_info, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "info", fn));
+  NAPI_TRY(napi_create_function(env, "sgemm", NAPI_AUTO_LENGTH, js_sgemm, NULL, &fn));
+  NAPI_TRY(napi_set_named_property(env, exports, "sgemm", fn));
+  NAPI_TRY(napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, js_set_threads, NULL, &fn));
+  NAPI_TRY(napi_set_named_property(env, exports, "setThreads", fn));
+  NAPI_TRY(napi_create_function(env, "info", NAPI_AUTO_LENGTH, js_info, NULL, &fn));
+  NAPI_TRY(napi_set_named_property(env, exports, "info", fn));
   if (!register_step_kernels(env, exports)) {
     napi_throw_error(env, NULL, "plasticd_blas: cannot register the step kernels");
     return NULL;

@@ -11,7 +11,7 @@
 
 #include <dlfcn.h>
 
-#include "napi-arrays.h"
+#include "napi-helpers.h"
 #include <stdint.h>
 #include <stdlib.h>
 

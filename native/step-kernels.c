@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "kernel-macros.h"
+#include "napi-helpers.h"
 #include "step-kernels.h"
 
 enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_LEAKY = 2, ACT_TANH = 3, ACT_SIGMOID = 4, ACT_ELU = 5 };
@@ -273,14 +274,6 @@ CLONES static void weight_rows(const float *w, int fan_in, int fan_out, double *
 
 /* ---- N-API glue ---- */
 
-#define TRY(call)                                                                  \
-  do {                                                                             \
-    if ((call) != napi_ok) {                                                       \
-      napi_throw_error(env, NULL, "plasticd_blas: N-API call failed: " #call);    \
-      return NULL;                                                                 \
-    }                                                                              \
-  } while (0)
-
 #define FAIL(message)                                   \
   do {                                                  \
     napi_throw_range_error(env, NULL, "plasticd_blas: " message); \
@@ -295,13 +288,9 @@ static bool get_array(napi_env env, napi_value value, napi_typedarray_type type,
     *out = NULL;
     return optional;
   }
-  napi_typedarray_type actual;
   size_t length;
   void *data;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &actual, &length, &data, &buffer, &offset) != napi_ok) return false;
-  if (actual != type || length < need) return false;
+  if (!typed_array(env, value, type, &data, &length) || length < need) return false;
   *out = data;
   return true;
 }
@@ -319,7 +308,7 @@ static bool get_ints(napi_env env, napi_value *argv, int count, int32_t *out) {
 static napi_value js_bias_activate(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
-  TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t ints[3];
   if (argc != 6 || !get_ints(env, argv, 3, ints)) FAIL("biasActivate(kind, batch, n, z, bias, a) expects 6 arguments");
   int kind = ints[0], batch = ints[1], n = ints[2];
@@ -337,7 +326,7 @@ static napi_value js_bias_activate(napi_env env, napi_callback_info info) {
 static napi_value js_backward_hidden(napi_env env, napi_callback_info info) {
   size_t argc = 12;
   napi_value argv[12];
-  TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t ints[3];
   if (argc != 12 || !get_ints(env, argv, 3, ints)) FAIL("backwardHidden expects 12 arguments");
   int kind = ints[0], batch = ints[1], n = ints[2];
@@ -366,7 +355,7 @@ static napi_value js_backward_hidden(napi_env env, napi_callback_info info) {
 static napi_value js_adam(napi_env env, napi_callback_info info) {
   size_t argc = 11;
   napi_value argv[11];
-  TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t ints[2];
   if (argc != 11 || !get_ints(env, argv, 2, ints)) FAIL("adam expects 11 arguments");
   int from = ints[0], to = ints[1];
@@ -387,8 +376,8 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
   void *data;
   napi_value buffer;
   size_t offset;
-  TRY(napi_get_typedarray_info(env, argv[9], &type, &l1, &data, &buffer, &offset));
-  TRY(napi_get_typedarray_info(env, argv[10], &type, &l2, &data, &buffer, &offset));
+  NAPI_TRY(napi_get_typedarray_info(env, argv[9], &type, &l1, &data, &buffer, &offset));
+  NAPI_TRY(napi_get_typedarray_info(env, argv[10], &type, &l2, &data, &buffer, &offset));
   if (c1 == NULL || c2 == NULL || l1 != l2) FAIL("adam: per-element corrections need c1 and c2 of equal length");
   adam_step(from, to, g, th, m, v, reset_at, c1, c2, (int)l1 - 1, sc, acc);
   return NULL;
@@ -398,7 +387,7 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
 static napi_value js_sgd(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
-  TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t ints[2];
   if (argc != 7 || !get_ints(env, argv, 2, ints)) FAIL("sgd expects 7 arguments");
   int from = ints[0], to = ints[1];
@@ -416,7 +405,7 @@ static napi_value js_sgd(napi_env env, napi_callback_info info) {
 static napi_value js_weight_rows(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
-  TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t ints[2];
   if (argc != 6 || !get_ints(env, argv, 2, ints)) FAIL("weightRows expects 6 arguments");
   int fan_in = ints[0], fan_out = ints[1];

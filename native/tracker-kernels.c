@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "kernel-macros.h"
-#include "napi-arrays.h"
+#include "napi-helpers.h"
 
 #define NEGLIGIBLE_DECAY_POWER 1e-20
 #define MIN_DIVISOR 1e-12
