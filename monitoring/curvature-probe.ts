@@ -9,13 +9,17 @@
  *   bias gradient, so J_r·J_r' = Σ_l (δ_l·δ'_l)(a_in·a'_in + 1) + the LayerNorm terms. That is
  *   exact and costs rows² × units instead of rows² × parameters (test/monitoring/curvature-probe.test.ts
  *   checks it against the explicit JJᵀ).
- * The δ_l come from a float64 backward pass over `layerWeights()` and the probe activations when every
- * layer allows it (no LayerNorm, activations whose derivative is a function of the output, linear
- * output): about 30× cheaper than one `parameterGradient` call per Jacobian row, which is the fallback.
+ * The δ_l of all Jacobian rows come from one matrix product per layer over `layerWeights()` and
+ * the probe activations when every layer allows it (no LayerNorm, activations whose derivative is a
+ * function of the output, linear output); the fallback is one `parameterGradient` call per Jacobian
+ * row, ~100× slower on a 256-unit network. δ is single precision either way, as the gradients are;
+ * the Gram sums run in double precision.
  */
-import type { Network, OutputLoss } from '../src/nn/types.ts';
+import type { LayerWeights, Network, OutputLoss } from '../src/nn/types.ts';
+import { MatMul } from '../src/nn/typed/matmul.ts';
 import { PlasticdError } from '../src/util/errors.ts';
 import { gaussNewtonSpectrumFromGram } from './metrics/curvature.ts';
+import { symmetricProduct } from './metrics/gram-matrix.ts';
 import type { CurvatureSpectrum } from './metrics/curvature.ts';
 
 export type CurvatureNetwork = Pick<Network, 'parameterGradient' | 'parameterCount' | 'spec' | 'forwardWithActivations' | 'layerWeights'>;
@@ -51,15 +55,10 @@ function parameterSlots(spec: Network['spec']): { layers: LayerSlots[]; total: n
   return { layers, total: offset };
 }
 
-function dot(x: Float32Array | Float64Array, xOffset: number, y: Float32Array | Float64Array, yOffset: number, length: number): number {
-  let sum = 0;
-  for (let k = 0; k < length; k++) sum += x[xOffset + k] * y[yOffset + k];
-  return sum;
-}
-
 /**
  * Gauss–Newton spectrum on the first `samples` rows of `input` (row-major, `inputSize` wide).
- * Costs samples × outputs backward passes, one forward pass and one [rows × rows] eigenproblem.
+ * Costs one forward pass, one matrix product per layer (samples × outputs backward passes on the
+ * fallback) and one [rows × rows] eigenproblem.
  */
 export function curvatureProbe(network: CurvatureNetwork, input: Float32Array, samples: number): CurvatureSpectrum {
   const { spec } = network;
@@ -76,59 +75,58 @@ export function curvatureProbe(network: CurvatureNetwork, input: Float32Array, s
   const rows = input.subarray(0, samples * inputSize);
   const { activations } = network.forwardWithActivations(rows, samples);
   const layerInputs = [rows, ...activations];
-  // Per layer, (a_in(s)·a_in(s') + 1) for every pair of samples.
-  const inputGrams = layers.map((layer, l) => {
-    const gram = new Float64Array(samples * samples);
-    for (let s = 0; s < samples; s++) {
-      for (let t = 0; t <= s; t++) {
-        const value = dot(layerInputs[l], s * layer.fanIn, layerInputs[l], t * layer.fanIn, layer.fanIn) + 1;
-        gram[s * samples + t] = value;
-        gram[t * samples + s] = value;
-      }
-    }
-    return gram;
-  });
-  // Per Jacobian row, the bias gradients δ_l (and LayerNorm gradients) of every layer, packed.
-  const width = layers.reduce((sum, layer) => sum + layer.fanOut * (layer.layerNorm >= 0 ? 3 : 1), 0);
   const count = samples * outputs;
-  const packed = new Float64Array(count * width);
-  if (analyticDeltas(spec)) {
-    writeDeltas(network.layerWeights(), spec.hidden.map((h) => h.activation), activations, samples, outputs, packed, width);
-  } else {
-    const selectors = Array.from({ length: outputs }, (_, c) => selectOutput(c));
-    for (let s = 0; s < samples; s++) {
-      const row = rows.subarray(s * inputSize, (s + 1) * inputSize);
-      for (let c = 0; c < outputs; c++) {
-        const { gradient } = network.parameterGradient(row, 1, selectors[c]);
-        let at = (s * outputs + c) * width;
-        for (const layer of layers) {
-          const length = layer.layerNorm >= 0 ? 3 * layer.fanOut : layer.fanOut;
-          // bias, then gain and shift, are contiguous in the flat order
-          for (let k = 0; k < length; k++) packed[at + k] = gradient[layer.bias + k];
-          at += length;
-        }
-      }
-    }
-  }
+  const blocks = analyticDeltas(spec)
+    ? analyticBlocks(network.layerWeights(), spec.hidden.map((h) => h.activation), activations, samples, outputs)
+    : gradientBlocks(network, layers, rows, samples);
+  // J_r·J_q = Σ_l (δ_l(r)·δ_l(q)) (a_in(s)·a_in(t) + 1) + Σ_LayerNorm (g_r·g_q), r = (s, c), q = (t, c').
   const gram = new Float64Array(count * count);
-  for (let r = 0; r < count; r++) {
-    for (let q = 0; q <= r; q++) {
-      const [s, t] = [Math.floor(r / outputs), Math.floor(q / outputs)];
-      let value = 0;
-      let offset = 0;
-      layers.forEach((layer, l) => {
-        value += dot(packed, r * width + offset, packed, q * width + offset, layer.fanOut) * inputGrams[l][s * samples + t];
-        offset += layer.fanOut;
-        if (layer.layerNorm >= 0) {
-          value += dot(packed, r * width + offset, packed, q * width + offset, 2 * layer.fanOut);
-          offset += 2 * layer.fanOut;
-        }
-      });
-      gram[r * count + q] = value;
-      gram[q * count + r] = value;
+  const blockGram = new Float64Array(count * count);
+  for (const block of blocks) {
+    const inputGram = block.layer >= 0 ? symmetricProduct(Float64Array.from(layerInputs[block.layer]), samples, layers[block.layer].fanIn) : null;
+    symmetricProduct(Float64Array.from(block.values), count, block.width, blockGram);
+    for (let r = 0; r < count; r++) {
+      const s = Math.floor(r / outputs);
+      for (let q = 0; q < count; q++) {
+        const factor = inputGram === null ? 1 : inputGram[s * samples + Math.floor(q / outputs)] + 1;
+        gram[r * count + q] += blockGram[r * count + q] * factor;
+      }
     }
   }
   return gaussNewtonSpectrumFromGram(gram, count, total);
+}
+
+/** One factor of the Jacobian's row Gram: per row, `width` gradient values; `layer` ≥ 0 when they multiply that layer's input Gram. */
+interface GradientBlock {
+  values: Float32Array;
+  width: number;
+  layer: number;
+}
+
+/** The bias gradients (and LayerNorm gradients) of every layer from one `parameterGradient` call per Jacobian row. */
+function gradientBlocks(network: CurvatureNetwork, layers: LayerSlots[], rows: Float32Array, samples: number): GradientBlock[] {
+  const { inputSize, outputSize: outputs } = network.spec;
+  const count = samples * outputs;
+  const blocks: GradientBlock[] = [];
+  const sources: number[] = [];
+  layers.forEach((layer, l) => {
+    blocks.push({ values: new Float32Array(count * layer.fanOut), width: layer.fanOut, layer: l });
+    sources.push(layer.bias);
+    if (layer.layerNorm >= 0) {
+      blocks.push({ values: new Float32Array(count * 2 * layer.fanOut), width: 2 * layer.fanOut, layer: -1 });
+      sources.push(layer.layerNorm); // gain, then shift: contiguous in the flat order
+    }
+  });
+  const selectors = Array.from({ length: outputs }, (_, c) => selectOutput(c));
+  for (let s = 0; s < samples; s++) {
+    const row = rows.subarray(s * inputSize, (s + 1) * inputSize);
+    for (let c = 0; c < outputs; c++) {
+      const { gradient } = network.parameterGradient(row, 1, selectors[c]);
+      const r = s * outputs + c;
+      blocks.forEach((block, b) => block.values.set(gradient.subarray(sources[b], sources[b] + block.width), r * block.width));
+    }
+  }
+  return blocks;
 }
 
 /** Hidden activations whose derivative can be read off the post-activation a. */
@@ -157,55 +155,34 @@ function derivative(activation: string, a: number): number {
   }
 }
 
+/** Products of matrices [rows × fanOut]·[fanOut × fanIn]: OpenBLAS through the optional addon, else JS. */
+let products: MatMul | null = null;
+
 /**
- * Per Jacobian row (sample s, output c): δ_out = e_c, δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ'(a_l), packed per
- * layer in flat order (hidden layers, then the output layer), each δ_l being that layer's bias gradient.
+ * Per Jacobian row (sample s, output c): δ_out = e_c, δ_l = (δ_{l+1} W_{l+1}) ⊙ σ'(a_l), for all
+ * rows at once per layer (one matrix product each), δ_l being that layer's bias gradient.
  */
-function writeDeltas(
-  weights: ReturnType<Network['layerWeights']>,
-  activationNames: readonly string[],
-  activations: Float32Array[],
-  samples: number,
-  outputs: number,
-  packed: Float64Array,
-  width: number,
-): void {
+function analyticBlocks(weights: LayerWeights[], activationNames: readonly string[], activations: Float32Array[], samples: number, outputs: number): GradientBlock[] {
+  products ??= new MatMul(true);
+  const count = samples * outputs;
   const hidden = activations.length;
-  const offsets: number[] = [];
-  let offset = 0;
-  for (const layer of weights) {
-    offsets.push(offset);
-    offset += layer.fanOut;
-  }
-  let upper = new Float64Array(Math.max(...weights.map((w) => w.fanOut)));
-  let lower = new Float64Array(upper.length);
-  for (let s = 0; s < samples; s++) {
-    for (let c = 0; c < outputs; c++) {
-      const at = (s * outputs + c) * width;
-      upper.fill(0, 0, outputs);
-      upper[c] = 1;
-      packed[at + offsets[hidden] + c] = 1;
-      for (let l = hidden - 1; l >= 0; l--) {
-        const next = weights[l + 1];
-        const units = next.fanIn;
-        const kernel = next.weight;
-        const a = activations[l];
-        const activation = activationNames[l];
-        lower.fill(0, 0, units);
-        for (let i = 0; i < next.fanOut; i++) {
-          const d = upper[i];
-          if (d === 0) continue;
-          const row = i * units;
-          for (let j = 0; j < units; j++) lower[j] += kernel[row + j] * d;
-        }
-        const base = at + offsets[l];
-        for (let j = 0; j < units; j++) {
-          const value = lower[j] * derivative(activation, a[s * units + j]);
-          lower[j] = value;
-          packed[base + j] = value;
-        }
-        [upper, lower] = [lower, upper];
-      }
+  const blocks: GradientBlock[] = new Array(hidden + 1);
+  const top = new Float32Array(count * outputs);
+  for (let r = 0; r < count; r++) top[r * outputs + (r % outputs)] = 1;
+  blocks[hidden] = { values: top, width: outputs, layer: hidden };
+  for (let l = hidden - 1; l >= 0; l--) {
+    const next = weights[l + 1];
+    const units = next.fanIn;
+    const deltas = new Float32Array(count * units);
+    products.nn(count, units, next.fanOut, blocks[l + 1].values, next.weight, deltas);
+    const a = activations[l];
+    const activation = activationNames[l];
+    for (let r = 0; r < count; r++) {
+      const at = r * units;
+      const from = Math.floor(r / outputs) * units;
+      for (let j = 0; j < units; j++) deltas[at + j] *= derivative(activation, a[from + j]);
     }
+    blocks[l] = { values: deltas, width: units, layer: l };
   }
+  return blocks;
 }

@@ -26,6 +26,12 @@ export function activationMatrix(data: MatrixData, samples: number, units: numbe
  * values, and no NaN or ±Infinity (a diverged network must be reported, not measured).
  */
 export function assertValidActivationMatrix(matrix: ActivationMatrix, where: string): void {
+  assertActivationShape(matrix, where);
+  assertFiniteActivations(matrix, where);
+}
+
+/** The shape half of assertValidActivationMatrix. */
+export function assertActivationShape(matrix: ActivationMatrix, where: string): void {
   const { data, samples, units } = matrix;
   if (!Number.isInteger(samples) || !Number.isInteger(units) || samples < 1 || units < 1) {
     throw new PlasticdError('invalid_activation_matrix', `${where}: need at least 1 sample and 1 unit, got samples=${samples}, units=${units}`);
@@ -36,6 +42,14 @@ export function assertValidActivationMatrix(matrix: ActivationMatrix, where: str
       `${where}: a [${samples} × ${units}] activation matrix needs ${samples * units} values, got ${data.length}`,
     );
   }
+}
+
+/**
+ * The finiteness half: names the first NaN or ±Infinity. Callers that already summed squares per
+ * unit can run it only when a sum is not finite (a non-finite value always makes its unit's sum so).
+ */
+export function assertFiniteActivations(matrix: ActivationMatrix, where: string): void {
+  const { data, units } = matrix;
   for (let index = 0; index < data.length; index++) {
     if (!Number.isFinite(data[index])) {
       const sample = Math.floor(index / units);
@@ -62,8 +76,33 @@ export interface ColumnSums {
   positiveCount: Float64Array;
 }
 
-export function columnSums(matrix: ActivationMatrix): ColumnSums {
+/**
+ * A float64 column-major copy of A (column i, unit i's samples, is contiguous), transposed tile by
+ * tile so that both sides stay in cache (a plain strided scatter was ~10× slower on 512 × 256).
+ */
+export function columnMajor(matrix: ActivationMatrix): Float64Array {
   const { data, samples, units } = matrix;
+  const columns = new Float64Array(samples * units);
+  const tile = 32;
+  for (let s0 = 0; s0 < samples; s0 += tile) {
+    const s1 = Math.min(s0 + tile, samples);
+    for (let i0 = 0; i0 < units; i0 += tile) {
+      const i1 = Math.min(i0 + tile, units);
+      for (let i = i0; i < i1; i++) {
+        const column = i * samples;
+        for (let s = s0; s < s1; s++) columns[column + s] = data[s * units + i];
+      }
+    }
+  }
+  return columns;
+}
+
+/**
+ * Per-unit sums, one unit at a time over `columns` (columnMajor(matrix), made here unless given),
+ * with the accumulators in registers. Each sum runs over the samples in order.
+ */
+export function columnSums(matrix: ActivationMatrix, columns: Float64Array = columnMajor(matrix)): ColumnSums {
+  const { samples, units } = matrix;
   const sums: ColumnSums = {
     sum: new Float64Array(units),
     sumAbs: new Float64Array(units),
@@ -71,22 +110,28 @@ export function columnSums(matrix: ActivationMatrix): ColumnSums {
     zeroCount: new Float64Array(units),
     positiveCount: new Float64Array(units),
   };
-  const { sum, sumAbs, sumSquares, zeroCount, positiveCount } = sums;
-  for (let s = 0; s < samples; s++) {
-    const row = s * units;
-    for (let i = 0; i < units; i++) {
-      const value = data[row + i];
-      sum[i] += value;
-      sumSquares[i] += value * value;
-      if (value > 0) {
-        sumAbs[i] += value;
-        positiveCount[i]++;
-      } else if (value < 0) {
-        sumAbs[i] -= value;
-      } else {
-        zeroCount[i]++;
-      }
+  for (let i = 0; i < units; i++) {
+    let sum = 0;
+    let sumAbs = 0;
+    let sumSquares = 0;
+    let zeros = 0;
+    let positives = 0;
+    const end = (i + 1) * samples;
+    for (let k = i * samples; k < end; k++) {
+      const value = columns[k];
+      sum += value;
+      sumSquares += value * value;
+      // Branch-free: ReLU outputs are zero on about half the samples at random, and the branches
+      // mispredicted often enough to make this loop 2.3× slower.
+      sumAbs += Math.abs(value);
+      positives += +(value > 0);
+      zeros += +(value === 0);
     }
+    sums.sum[i] = sum;
+    sums.sumAbs[i] = sumAbs;
+    sums.sumSquares[i] = sumSquares;
+    sums.zeroCount[i] = zeros;
+    sums.positiveCount[i] = positives;
   }
   return sums;
 }

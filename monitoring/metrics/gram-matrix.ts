@@ -5,6 +5,7 @@
  * when units > samples. Both have the same non-zero eigenvalues σ_k².
  */
 import type { ActivationMatrix } from './activation-matrix.ts';
+import { columnMajor } from './activation-matrix.ts';
 import { NATIVE_GRAM_MIN_PRODUCTS, nativeSpectralKernels } from './native-spectral.ts';
 
 /**
@@ -13,15 +14,9 @@ import { NATIVE_GRAM_MIN_PRODUCTS, nativeSpectralKernels } from './native-spectr
  */
 export const CONSTANT_RELATIVE_VARIANCE = 1e-10;
 
-/** AᵀA. A column-major float64 copy of A is made first so every inner product is contiguous. */
-export function unitGram(matrix: ActivationMatrix, out?: Float64Array): Float64Array {
-  const { data, samples, units } = matrix;
-  const columns = new Float64Array(samples * units);
-  for (let s = 0; s < samples; s++) {
-    const row = s * units;
-    for (let i = 0; i < units; i++) columns[i * samples + s] = data[row + i];
-  }
-  return symmetricProduct(columns, units, samples, out);
+/** AᵀA, from the column-major copy (made here unless given) so that every inner product is contiguous. */
+export function unitGram(matrix: ActivationMatrix, out?: Float64Array, columns: Float64Array = columnMajor(matrix)): Float64Array {
+  return symmetricProduct(columns, matrix.units, matrix.samples, out);
 }
 
 /** AAᵀ. */

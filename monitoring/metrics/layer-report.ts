@@ -7,7 +7,7 @@
  */
 import type { Activation } from '../../src/nn/types.ts';
 import type { ActivationMatrix, UnitSelection } from './activation-matrix.ts';
-import { assertValidActivationMatrix, columnSums } from './activation-matrix.ts';
+import { assertActivationShape, assertFiniteActivations, columnMajor, columnSums } from './activation-matrix.ts';
 import { RARELY_ACTIVE_MAX_FRACTION, deadUnitsFromSums, rarelyActiveUnitsFromSums } from './dead-units.ts';
 import { REDO_DEFAULT_THRESHOLD, REDO_HIGH_REPLAY_RATIO_THRESHOLD, dormantScoresFromSums, dormantUnitsFromScores } from './dormant-units.ts';
 import type { DuplicateUnits } from './duplicate-units.ts';
@@ -70,16 +70,18 @@ export interface LayerMetricsReport {
 }
 
 export function layerReport(matrix: ActivationMatrix, options: LayerReportOptions = {}): LayerMetricsReport {
-  assertValidActivationMatrix(matrix, 'layerReport');
+  assertActivationShape(matrix, 'layerReport');
   const { samples, units } = matrix;
-  const sums = columnSums(matrix);
+  const columns = columnMajor(matrix);
+  const sums = columnSums(matrix, columns);
+  if (!sums.sumSquares.every(Number.isFinite)) assertFiniteActivations(matrix, 'layerReport');
   const dormantScores = dormantScoresFromSums(sums, samples);
   const thresholds = options.dormantThresholds ?? [REDO_DEFAULT_THRESHOLD, REDO_HIGH_REPLAY_RATIO_THRESHOLD];
   const dormant = thresholds.map((threshold) => ({ threshold, ...dormantUnitsFromScores(dormantScores, threshold) }));
   const activation = options.activation;
   const saturated = activation && isSaturatingActivation(activation) ? saturatedUnits(matrix, activation, options.saturation) : null;
 
-  const gram = unitGram(matrix);
+  const gram = unitGram(matrix, undefined, columns);
   const duplicates = duplicateUnitsFromGram(gram, sums.sum, samples, options.duplicateThreshold ?? DUPLICATE_SIMILARITY_THRESHOLD);
   let joudakiStableRank: number;
   let values: Float64Array;
