@@ -209,6 +209,56 @@ CLONES static void adam_step(int from, int to, const float *g, float *th, float 
   else ADAM_CASE(false);
 }
 
+/*
+ * Adam over [from, to) of a row-major block at `offset`, `cols` wide, with entry (r, c)'s corrections
+ * max(row_c[r], col_c[c]) (optimizer-loops.ts adamLoopRows, unit-reset-clocks.ts): contiguous loads
+ * where the per-element lookup gathers. One row segment per call of the body.
+ */
+INLINE void adam_row_body(bool coupled_on, bool decoupled_on, int from, int to, const float *g, float *th, float *m,
+                          float *v, double r1, double r2, const double *col1, const double *col2, const double *sc,
+                          double *acc) {
+  const double b1 = sc[0], b2 = sc[1], eps = sc[2], lr = sc[3], coupled = sc[4], decoupled = sc[5];
+  const double a1 = 1 - b1, a2 = 1 - b2;
+  double gs = 0, ds = 0;
+#pragma omp simd reduction(+ : gs, ds)
+  for (int k = from; k < to; k++) {
+    double gk = g[k];
+    gs += gk * gk;
+    double gg = coupled_on ? gk + (double)th[k] * coupled : gk;
+    double mk = (double)m[k] * b1 + gg * a1;
+    m[k] = (float)mk;
+    double vk = (double)v[k] * b2 + gg * gg * a2;
+    v[k] = (float)vk;
+    double c1 = col1[k - from] > r1 ? col1[k - from] : r1;
+    double c2 = col2[k - from] > r2 ? col2[k - from] : r2;
+    double d = (mk * c1 * lr) / (sqrt(vk * c2) + eps);
+    if (decoupled_on) d += (double)th[k] * decoupled;
+    float delta = (float)d;
+    ds += (double)delta * (double)delta;
+    th[k] = th[k] - delta;
+  }
+  acc[0] += gs;
+  acc[1] += ds;
+}
+
+CLONES static void adam_rows(int from, int to, int offset, int cols, const float *g, float *th, float *m, float *v,
+                             const double *row1, const double *row2, const double *col1, const double *col2,
+                             const double *sc, double *acc) {
+  bool c = sc[4] > 0, d = sc[5] > 0;
+  int r = (from - offset) / cols;
+  int column = (from - offset) - r * cols;
+  for (int k = from; k < to; r++, column = 0) {
+    int end = offset + (r + 1) * cols;
+    if (end > to) end = to;
+    const double *c1 = col1 + column, *c2 = col2 + column;
+    if (!c && !d) adam_row_body(false, false, k, end, g, th, m, v, row1[r], row2[r], c1, c2, sc, acc);
+    else if (c && !d) adam_row_body(true, false, k, end, g, th, m, v, row1[r], row2[r], c1, c2, sc, acc);
+    else if (!c) adam_row_body(false, true, k, end, g, th, m, v, row1[r], row2[r], c1, c2, sc, acc);
+    else adam_row_body(true, true, k, end, g, th, m, v, row1[r], row2[r], c1, c2, sc, acc);
+    k = end;
+  }
+}
+
 /* SGD, scalars [momentum, weightDecay, learningRate] (optimizers.ts sgdLoop). */
 INLINE void sgd_body(bool decay_on, bool momentum_on, int from, int to, const float *g, float *th, float *buf,
                      const double *sc, double *acc) {
@@ -383,6 +433,27 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* adamRows(from, to, offset, cols, gradient, parameters, m, v, rowC1, rowC2, colC1, colC2, scalars, acc) */
+static napi_value js_adam_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 14;
+  napi_value argv[14];
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t ints[4];
+  if (argc != 14 || !get_ints(env, argv, 4, ints)) FAIL("adamRows expects 14 arguments");
+  int from = ints[0], to = ints[1], offset = ints[2], cols = ints[3];
+  if (offset < 0 || cols < 1 || from < offset || to < from) FAIL("adamRows: bad range");
+  size_t rows = to > from ? (size_t)(to - 1 - offset) / (size_t)cols + 1 : 0;
+  void *g, *th, *m, *v, *r1, *r2, *c1, *c2, *sc, *acc;
+  if (!get_array(env, argv[4], F32, to, false, &g) || !get_array(env, argv[5], F32, to, false, &th) ||
+      !get_array(env, argv[6], F32, to, false, &m) || !get_array(env, argv[7], F32, to, false, &v) ||
+      !get_array(env, argv[8], F64, rows, false, &r1) || !get_array(env, argv[9], F64, rows, false, &r2) ||
+      !get_array(env, argv[10], F64, cols, false, &c1) || !get_array(env, argv[11], F64, cols, false, &c2) ||
+      !get_array(env, argv[12], F64, 9, false, &sc) || !get_array(env, argv[13], F64, 2, false, &acc))
+    FAIL("adamRows: operands have the wrong type or length");
+  adam_rows(from, to, offset, cols, g, th, m, v, r1, r2, c1, c2, sc, acc);
+  return NULL;
+}
+
 /* sgd(from, to, gradient, parameters, momentumBuffer?, scalars, acc) */
 static napi_value js_sgd(napi_env env, napi_callback_info info) {
   size_t argc = 7;
@@ -426,6 +497,7 @@ bool register_step_kernels(napi_env env, napi_value exports) {
   } table[] = {{"biasActivate", js_bias_activate},
                {"backwardHidden", js_backward_hidden},
                {"adam", js_adam},
+               {"adamRows", js_adam_rows},
                {"sgd", js_sgd},
                {"weightRows", js_weight_rows}};
   for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {

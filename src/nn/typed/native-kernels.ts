@@ -24,6 +24,11 @@ export interface NativeStepKernels {
     from: number, to: number, gradient: Float32Array, parameters: Float32Array, m: Float32Array, v: Float32Array,
     scalars: Float64Array, acc: Float64Array, resetAt: Int32Array | null, c1: Float64Array | null, c2: Float64Array | null,
   ): void;
+  /** optimizer-loops.ts adamLoopRows over [from, to) of the block at `offset`, `cols` wide; absent from builds older than it. */
+  adamRows?(
+    from: number, to: number, offset: number, cols: number, gradient: Float32Array, parameters: Float32Array, m: Float32Array, v: Float32Array,
+    rowC1: Float64Array, rowC2: Float64Array, colC1: Float64Array, colC2: Float64Array, scalars: Float64Array, acc: Float64Array,
+  ): void;
   /** optimizers.ts sgdLoop over [from, to). */
   sgd(from: number, to: number, gradient: Float32Array, parameters: Float32Array, buffer: Float32Array | null, scalars: Float64Array, acc: Float64Array): void;
   /** Mean |W| per column (incoming, via float64 `columns`) and per row (outgoing) of a kernel [fanIn × fanOut]. */

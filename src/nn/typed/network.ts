@@ -28,6 +28,7 @@ import { activateInto, activationBackward } from './activations.ts';
 import { MatMul } from './matmul.ts';
 import { BACKWARD_CODES, FORWARD_CODES, loadNativeStepKernels, type NativeStepKernels } from './native-kernels.ts';
 import { createTypedOptimizer, type TypedOptimizer } from './optimizers.ts';
+import { resetBlocks } from './unit-reset-clocks.ts';
 import { addRegularizerTerms, applyShrinkAndPerturb, RegularizerScratch, sortedInitialValues } from './regularizers.ts';
 import { backwardHidden, biasGradient } from './step-kernels.ts';
 import { activationRows, weightRows } from './trace-stats.ts';
@@ -125,7 +126,7 @@ export class TypedNetwork implements Network {
     this.matmul = new MatMul(this.blasOption, options.blasThreshold);
     this.nativeOption = options.nativeKernels ?? true;
     this.native = this.blasOption && this.nativeOption ? loadNativeStepKernels() : null;
-    this.optimizer = source ? source.optimizer.clone() : createTypedOptimizer(options.optimizer ?? DEFAULT_OPTIMIZER, this.layout.size, this.native);
+    this.optimizer = source ? source.optimizer.clone() : createTypedOptimizer(options.optimizer ?? DEFAULT_OPTIMIZER, this.layout.size, this.native, resetBlocks(this.layout));
     this.updateCount = source ? source.updateCount : 0;
     this.parameters = (source ? source.parameters : this.initialValues).slice();
     this.gradient = new Float32Array(this.layout.size);
@@ -347,7 +348,7 @@ export class TypedNetwork implements Network {
     }
     const { indices, values } = plan;
     for (let k = 0; k < indices.length; k++) theta[indices[k]] = values[k];
-    this.optimizer.resetIndices(indices);
+    this.optimizer.resetUnits(layer, units, indices);
   }
 
   layerWeights(): LayerWeights[] {
@@ -378,7 +379,7 @@ export class TypedNetwork implements Network {
     this.assertAlive();
     const { parameters, initialParameters: initial, snapshot } = readNetworkState(this.layout, this.spec, state);
     resolveRegularizers(snapshot.regularizers);
-    const optimizer = createTypedOptimizer(snapshot.config, this.layout.size, this.native);
+    const optimizer = createTypedOptimizer(snapshot.config, this.layout.size, this.native, resetBlocks(this.layout));
     optimizer.restoreSlots(snapshot.slots);
     this.optimizer = optimizer;
     this.initialValues = initial;

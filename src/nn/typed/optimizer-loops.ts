@@ -160,3 +160,59 @@ export function adamLoopPerElementPlain(
   acc[0] += gradSq;
   acc[1] += deltaSq;
 }
+
+/**
+ * adamLoopPerElement over [from, to) inside one row-major block at `offset` of `cols` columns, with
+ * the corrections of entry (r, c) read as max(rowC[r], colC[c]) (unit-reset-clocks.ts): the same
+ * table values as the per-element lookup, so the same parameters bit for bit.
+ */
+export function adamLoopRows(
+  from: number,
+  to: number,
+  offset: number,
+  cols: number,
+  gradient: Float32Array,
+  parameters: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  rowC1: Float64Array,
+  rowC2: Float64Array,
+  colC1: Float64Array,
+  colC2: Float64Array,
+  scalars: Float64Array,
+  acc: Float64Array,
+): void {
+  const beta1 = scalars[0];
+  const beta2 = scalars[1];
+  const epsilon = scalars[2];
+  const learningRate = scalars[3];
+  const coupled = scalars[4];
+  const decoupled = scalars[5];
+  const a1 = 1 - beta1;
+  const a2 = 1 - beta2;
+  let gradSq = 0;
+  let deltaSq = 0;
+  let r = Math.floor((from - offset) / cols);
+  let c = from - offset - r * cols;
+  for (let k = from; k < to; r++, c = 0) {
+    const rowEnd = Math.min(to, offset + (r + 1) * cols);
+    const r1 = rowC1[r];
+    const r2 = rowC2[r];
+    for (; k < rowEnd; k++, c++) {
+      const gk = gradient[k];
+      gradSq += gk * gk;
+      const g = coupled > 0 ? gk + parameters[k] * coupled : gk;
+      const mk = (m[k] = m[k] * beta1 + g * a1);
+      const vk = (v[k] = v[k] * beta2 + g * g * a2);
+      const c1 = colC1[c] > r1 ? colC1[c] : r1;
+      const c2 = colC2[c] > r2 ? colC2[c] : r2;
+      let d = (mk * c1 * learningRate) / (Math.sqrt(vk * c2) + epsilon);
+      if (decoupled > 0) d += parameters[k] * decoupled;
+      const delta = Math.fround(d);
+      deltaSq += delta * delta;
+      parameters[k] -= delta;
+    }
+  }
+  acc[0] += gradSq;
+  acc[1] += deltaSq;
+}

@@ -10,7 +10,8 @@ import { ADAM_POWER_FLOOR } from '../optimizers/adam.ts';
 import { OBGD_TRACE_SLOT, obgdSettings, obgdSignal } from '../optimizers/obgd.ts';
 import { gradientClipScale, validateOptimizerConfig, type AdamConfig, type ObgdConfig, type OptimizerConfig, type SgdConfig } from '../optimizers/optimizer.ts';
 import type { NativeStepKernels } from './native-kernels.ts';
-import { adamLoop, adamLoopPerElement, adamLoopPerElementPlain, adamLoopPlain, sgdLoop } from './optimizer-loops.ts';
+import { adamLoop, adamLoopPerElement, adamLoopPerElementPlain, adamLoopPlain, adamLoopRows, sgdLoop } from './optimizer-loops.ts';
+import { UnitResetClocks, type ResetBlock } from './unit-reset-clocks.ts';
 
 /** Ranges shorter than this stay in JS: an addon call costs about as much as ~100 JS updates. */
 export const NATIVE_MIN_RANGE = 256;
@@ -32,6 +33,8 @@ export interface TypedOptimizer {
   resetEntries(mask: Float32Array): void;
   /** Resets the state entries at `indices` (each once), touching nothing else: O(indices). */
   resetIndices(indices: ArrayLike<number>): void;
+  /** resetIndices(indices) where `indices` are exactly the entries unit surgery touches for `units` of hidden layer `layer`. */
+  resetUnits(layer: number, units: ArrayLike<number>, indices: ArrayLike<number>): void;
   /** An independent optimizer with the same config and an exact copy of the state. */
   clone(): TypedOptimizer;
   /** Becomes an exact copy of `source` (config and state) in place; false (nothing changed) when `source` is another kind or size. */
@@ -118,6 +121,10 @@ abstract class SlotOptimizer<C extends OptimizerConfig> implements TypedOptimize
     }
   }
 
+  resetUnits(_layer: number, _units: ArrayLike<number>, indices: ArrayLike<number>): void {
+    this.resetIndices(indices);
+  }
+
   abstract clone(): TypedOptimizer;
 
   copyFrom(source: TypedOptimizer): boolean {
@@ -193,7 +200,9 @@ class TypedSgd extends SlotOptimizer<SgdConfig> {
  * Adam with per-element bias correction (optimizers/adam.ts). The per-element step count is
  * t = count − resetAt (slot `step`); the corrections 1/(1 − β^t) come from tables indexed by t, and
  * are one scalar per step while every entry has the same t (no reset yet) or a t past the table
- * (corrections 1), the common cases. The tfjs optimizer's slots beta1Power/beta2Power are written
+ * (corrections 1), the common cases. After unit resets, the corrections are read per row and per
+ * column (unit-reset-clocks.ts) when the network gave its blocks and every reset was a unit's; the
+ * per-element lookup is the fallback. The tfjs optimizer's slots beta1Power/beta2Power are written
  * as β^t on output and ignored on input (t determines them).
  */
 class TypedAdam extends SlotOptimizer<AdamConfig> {
@@ -213,17 +222,24 @@ class TypedAdam extends SlotOptimizer<AdamConfig> {
   private readonly scalars = new Float64Array(9);
   /** No weight decay this step: the JS loops without the decay terms (V8 runs them 2–3× faster). */
   private plain = true;
+  /** The network's blocks (null: none given, per-element lookups only). */
+  private readonly blocks: readonly ResetBlock[] | null;
+  /** Per-unit reset steps, while every reset has been a unit's (null: per-element lookups). */
+  private clocks: UnitResetClocks | null;
 
-  constructor(config: AdamConfig, size: number, native: NativeStepKernels | null) {
+  constructor(config: AdamConfig, size: number, native: NativeStepKernels | null, blocks: readonly ResetBlock[] | null) {
     super(config, size, ['m', 'v'], native);
     this.m = this.state.get('m')!;
     this.v = this.state.get('v')!;
     this.resetAt = new Int32Array(size);
+    // An addon built before adamRows: its per-element kernel beats the JS row loop.
+    this.blocks = blocks !== null && (native === null || typeof native.adamRows === 'function') ? blocks : null;
+    this.clocks = this.freshClocks();
     this.buildTables();
   }
 
   clone(): TypedAdam {
-    const copy = new TypedAdam(this.settings, this.size, this.native);
+    const copy = new TypedAdam(this.settings, this.size, this.native, this.blocks);
     copy.copySlotsFrom(this);
     copy.copyCountersFrom(this);
     return copy;
@@ -234,6 +250,8 @@ class TypedAdam extends SlotOptimizer<AdamConfig> {
     this.count = source.count;
     this.newestReset = source.newestReset;
     this.uniform = source.uniform;
+    this.clocks = source.clocks === null ? null : (this.clocks ?? this.freshClocks());
+    if (source.clocks !== null) this.clocks?.copyFrom(source.clocks);
     this.buildTables();
   }
 
@@ -257,13 +275,16 @@ class TypedAdam extends SlotOptimizer<AdamConfig> {
     } else {
       s[6] = Number.NaN;
       s[7] = Number.NaN;
+      this.clocks?.prepare(this.count, this.corrections1, this.corrections2);
     }
     s[8] = this.count;
     this.plain = s[4] === 0 && s[5] === 0;
   }
 
   applyRange(from: number, to: number): void {
-    if (this.native !== null && to - from >= NATIVE_MIN_RANGE) {
+    if (this.clocks !== null && Number.isNaN(this.scalars[6])) {
+      this.applyRows(from, to, this.clocks);
+    } else if (this.native !== null && to - from >= NATIVE_MIN_RANGE) {
       const perElement = Number.isNaN(this.scalars[6]);
       this.native.adam(from, to, this.gradient, this.parameters, this.m, this.v, this.scalars, this.accumulated, perElement ? this.resetAt : null, perElement ? this.corrections1 : null, perElement ? this.corrections2 : null);
     } else if (Number.isNaN(this.scalars[6])) {
@@ -273,6 +294,21 @@ class TypedAdam extends SlotOptimizer<AdamConfig> {
       adamLoopPlain(from, to, this.gradient, this.parameters, this.m, this.v, this.scalars, this.accumulated);
     } else {
       adamLoop(from, to, this.gradient, this.parameters, this.m, this.v, this.scalars, this.accumulated);
+    }
+  }
+
+  /** applyRange with the corrections per row and column, block by block. */
+  private applyRows(from: number, to: number, clocks: UnitResetClocks): void {
+    const native = this.native;
+    for (let k = from; k < to; ) {
+      const { block, rowC1, rowC2, colC1, colC2 } = clocks.at(k);
+      const end = Math.min(to, block.offset + block.rows * block.cols);
+      if (native?.adamRows && end - k >= NATIVE_MIN_RANGE) {
+        native.adamRows(k, end, block.offset, block.cols, this.gradient, this.parameters, this.m, this.v, rowC1, rowC2, colC1, colC2, this.scalars, this.accumulated);
+      } else {
+        adamLoopRows(k, end, block.offset, block.cols, this.gradient, this.parameters, this.m, this.v, rowC1, rowC2, colC1, colC2, this.scalars, this.accumulated);
+      }
+      k = end;
     }
   }
 
@@ -288,10 +324,21 @@ class TypedAdam extends SlotOptimizer<AdamConfig> {
     if (any) {
       this.newestReset = this.count;
       this.uniform = false;
+      this.clocks = null;
     }
   }
 
   override resetIndices(indices: ArrayLike<number>): void {
+    this.resetEntryCounters(indices);
+    if (indices.length > 0) this.clocks = null;
+  }
+
+  override resetUnits(layer: number, units: ArrayLike<number>, indices: ArrayLike<number>): void {
+    this.resetEntryCounters(indices);
+    this.clocks?.reset(layer, units, this.count);
+  }
+
+  private resetEntryCounters(indices: ArrayLike<number>): void {
     super.resetIndices(indices);
     for (let k = 0; k < indices.length; k++) this.resetAt[indices[k]] = this.count;
     if (indices.length > 0) {
@@ -319,6 +366,12 @@ class TypedAdam extends SlotOptimizer<AdamConfig> {
     this.count = count;
     this.newestReset = newest;
     this.uniform = uniform;
+    this.clocks = this.freshClocks();
+    if (this.clocks !== null && !this.clocks.rebuild(this.resetAt)) this.clocks = null;
+  }
+
+  private freshClocks(): UnitResetClocks | null {
+    return this.blocks === null ? null : new UnitResetClocks(this.blocks);
   }
 
   override slots(): Record<string, Float32Array> {
@@ -418,12 +471,16 @@ class TypedObgd extends SlotOptimizer<ObgdConfig> {
   }
 }
 
-export function createTypedOptimizer(config: OptimizerConfig, size: number, native: NativeStepKernels | null = null): TypedOptimizer {
+/**
+ * `blocks` (unit-reset-clocks.ts resetBlocks of the network's layout) let Adam read its bias
+ * corrections per row and column after unit resets; without them it looks them up per element.
+ */
+export function createTypedOptimizer(config: OptimizerConfig, size: number, native: NativeStepKernels | null = null, blocks: readonly ResetBlock[] | null = null): TypedOptimizer {
   switch (config.kind) {
     case 'sgd':
       return new TypedSgd(config, size, native);
     case 'adam':
-      return new TypedAdam(config, size, native);
+      return new TypedAdam(config, size, native, blocks);
     case 'obgd':
       return new TypedObgd(config, size, native);
     default:
