@@ -12,8 +12,8 @@ import { Rng } from '../../../src/util/rng.ts';
 // large enough for the native path (≥ 256 entries per range).
 const layout = new ParameterLayout([
   { name: 'h0', fanIn: 12, fanOut: 40, layerNorm: true },
-  { name: 'h1', fanIn: 40, fanOut: 300 },
-  { name: 'out', fanIn: 300, fanOut: 3 },
+  { name: 'h1', fanIn: 40, fanOut: 300, layerNorm: false },
+  { name: 'out', fanIn: 300, fanOut: 3, layerNorm: false },
 ]);
 const initializers = layout.layers.map(() => 'he_uniform' as const);
 
