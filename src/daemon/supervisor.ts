@@ -1,5 +1,6 @@
 /**
- * The supervisor: one worker thread per agent (worker.ts), lifecycle states with reasons, and
+ * The supervisor: one worker thread per agent (worker.ts, through worker-channel.ts), lifecycle
+ * states with reasons (agent-entry.ts holds what is kept per agent), and
  * persistence through AgentDirectory — spec.json, every event (but `units`, which is feed-only)
  * appended to the run log, checkpoints every `checkpointEverySeconds`, on pause, on request and on
  * shutdown. On start every agent found in the data dir resumes from its last complete checkpoint
@@ -7,17 +8,17 @@
  * out to the run log, the Prometheus exporter, the feed and `onEvent` listeners, in seq order.
  * A failing run (NaN loss, crash, build error) puts only its own agent in `error`.
  */
-import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { describeEnvOf, parseAgentSpec } from '../config/agent-spec.ts';
 import type { AgentSpec } from '../config/agent-spec.ts';
 import type { CounterTotals, PrometheusExporter } from '../../monitoring/exporters/prometheus.ts';
 import type { RunCounters } from '../run/agent-run.ts';
-import type { AgentState, RunEvent, StateEvent, WindowEvent } from '../run/events.ts';
+import type { RunEvent, StateEvent, WindowEvent } from '../run/events.ts';
 import { PlasticdError } from '../util/errors.ts';
 import { AgentDirectory, listAgents } from './store/index.ts';
 import type { AgentDetail, AgentPatch, AgentSummary, SupervisorApi } from './supervisor-api.ts';
 import type { WorkerInit, WorkerMessage, WorkerRequest } from './worker.ts';
+import { agentDetail, agentSummary, newAgentEntry, type AgentEntry } from './agent-entry.ts';
 
 export interface SupervisorFeed {
   publish(event: RunEvent): unknown;
@@ -52,54 +53,12 @@ interface CheckpointPayload {
   lifecycle: { paused: boolean; learningRate: number | null };
 }
 
-interface PendingRequest {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-}
-
-interface AgentEntry {
-  id: string;
-  /** The spec as given (stored in spec.json; parsed again on every start). */
-  raw: Record<string, unknown>;
-  spec: AgentSpec | null;
-  dir: AgentDirectory | null;
-  worker: Worker | null;
-  /** Bumped on every worker start, so messages of an old worker are ignored. */
-  generation: number;
-  state: AgentState;
-  reason?: string;
-  counters: RunCounters;
-  /** Highest event seq taken from the worker (or synthesised here). */
-  lastSeq: number;
-  lastWindow: WindowEvent | null;
-  lastCheckpointStep: number | null;
-  createdAt: string;
-  learningRate: number | null;
-  requests: Map<number, PendingRequest>;
-  /** Serialises checkpoints, pauses, patches and deletes of this agent. */
-  queue: Promise<unknown>;
-  logger: Logger;
-  ready: Promise<void> | null;
-}
-
-const emptyCounters = (): RunCounters => ({ steps: 0, episodes: 0, windows: 0, shifts: 0, lastReturn: null, nextSeq: 1 });
-const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
-/**
- * Node 20 does not apply `--import tsx` to a worker's own entry module, so the worker starts from
- * a tiny script that registers tsx's ESM and CommonJS hooks (as `--import tsx` does) first and then imports worker.ts.
- */
-const WORKER_BOOTSTRAP = `Promise.all([import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}), import(${JSON.stringify(import.meta.resolve('tsx/cjs/api'))})])
-  .then(([esm, cjs]) => { esm.register(); cjs.register(); return import(${JSON.stringify(WORKER_URL)}); })
-  .catch((error) => { setImmediate(() => { throw error; }); });`;
-
 export class Supervisor implements SupervisorApi {
   private readonly agents = new Map<string, AgentEntry>();
   private readonly listeners = new Set<(event: RunEvent) => void>();
   private readonly logger: Logger;
   private readonly startedAt = new Date().toISOString();
   private readonly requestTimeoutMs: number;
-  private nextRequestId = 1;
   private started = false;
   private closing = false;
   private timer: NodeJS.Timeout | null = null;
@@ -147,7 +106,7 @@ export class Supervisor implements SupervisorApi {
     if (this.timer) clearInterval(this.timer);
     const graceful = Promise.allSettled(
       [...this.agents.values()].map(async (entry) => {
-        if (entry.worker && (entry.state === 'running' || entry.state === 'paused')) {
+        if (entry.worker.running && (entry.state === 'running' || entry.state === 'paused')) {
           await this.serial(entry, () => this.checkpointNow(entry, true)).catch((error: unknown) =>
             entry.logger.warn({ err: error }, 'final checkpoint failed'),
           );
@@ -166,7 +125,7 @@ export class Supervisor implements SupervisorApi {
       this.logger.warn({ timeoutMs }, 'shutdown timed out; terminating workers without a final checkpoint');
       await Promise.allSettled(
         [...this.agents.values()].map(async (entry) => {
-          await entry.worker?.terminate();
+          await entry.worker.terminate();
           await entry.dir?.close().catch(() => undefined);
         }),
       );
@@ -195,11 +154,11 @@ export class Supervisor implements SupervisorApi {
   }
 
   listAgents(): AgentSummary[] {
-    return [...this.agents.values()].sort((a, b) => a.id.localeCompare(b.id)).map((entry) => this.summary(entry));
+    return [...this.agents.values()].sort((a, b) => a.id.localeCompare(b.id)).map((entry) => agentSummary(entry));
   }
 
   getAgent(id: string): AgentDetail {
-    return this.detail(this.entry(id));
+    return agentDetail(this.entry(id));
   }
 
   async createAgent(input: unknown): Promise<AgentDetail> {
@@ -207,7 +166,7 @@ export class Supervisor implements SupervisorApi {
     const spec = parseAgentSpec(input);
     if (this.agents.has(spec.id)) throw new PlasticdError('agent_exists', `An agent with id '${spec.id}' already exists; delete it first or choose another id.`);
     const raw = structuredClone(input) as Record<string, unknown>;
-    const entry = this.newEntry(spec.id, raw, spec);
+    const entry = newAgentEntry(spec.id, raw, spec, this.logger, this.requestTimeoutMs);
     this.agents.set(spec.id, entry);
     try {
       entry.dir = await AgentDirectory.open(this.options.dataDir, spec.id, this.directoryOptions());
@@ -230,7 +189,7 @@ export class Supervisor implements SupervisorApi {
       throw new PlasticdError('invalid_spec', `Agent '${spec.id}' could not be started: ${reason}`);
     }
     entry.logger.info({ env: describeEnvOf(spec), agentKind: spec.agent.kind }, 'agent created');
-    return this.detail(entry);
+    return agentDetail(entry);
   }
 
   async patchAgent(id: string, patch: AgentPatch): Promise<AgentDetail> {
@@ -250,7 +209,7 @@ export class Supervisor implements SupervisorApi {
         entry.raw = raw;
         const policyChanged = patch.resetPolicy !== undefined;
         entry.spec = spec;
-        if (policyChanged && entry.worker && (entry.state === 'running' || entry.state === 'paused')) {
+        if (policyChanged && entry.worker.running && (entry.state === 'running' || entry.state === 'paused')) {
           // The policy is fixed at build time: rebuild the run from the new spec and restore its state.
           const paused = entry.state === 'paused';
           // Pause first so no event is produced after the snapshot the new run starts from.
@@ -263,11 +222,11 @@ export class Supervisor implements SupervisorApi {
       }
       if (patch.learningRate !== undefined) {
         entry.learningRate = patch.learningRate;
-        if (entry.worker && entry.state !== 'error') await this.request(entry, { type: 'set-learning-rate', requestId: 0, learningRate: patch.learningRate });
+        if (entry.worker.running && entry.state !== 'error') await this.request(entry, { type: 'set-learning-rate', requestId: 0, learningRate: patch.learningRate });
       }
       entry.logger.info({ patch }, 'agent patched');
     });
-    return this.detail(entry);
+    return agentDetail(entry);
   }
 
   async deleteAgent(id: string): Promise<void> {
@@ -293,14 +252,14 @@ export class Supervisor implements SupervisorApi {
       entry.reason = undefined;
       await this.checkpointNow(entry);
     });
-    return this.summary(entry);
+    return agentSummary(entry);
   }
 
   async resumeAgent(id: string): Promise<AgentSummary> {
     this.assertOpen();
     const entry = this.entry(id);
     await this.serial(entry, async () => {
-      if (entry.state === 'paused' && entry.worker) {
+      if (entry.state === 'paused' && entry.worker.running) {
         this.post(entry, { type: 'resume' });
         entry.state = 'running';
         entry.reason = undefined;
@@ -314,14 +273,14 @@ export class Supervisor implements SupervisorApi {
       }
       throw new PlasticdError('invalid_state', `Agent '${id}' is ${entry.state}; only a paused, failed or stopped agent can be resumed.`);
     });
-    return this.summary(entry);
+    return agentSummary(entry);
   }
 
   async checkpointAgent(id: string): Promise<{ step: number; eventSeq: number }> {
     this.assertOpen();
     const entry = this.entry(id);
     return this.serial(entry, () => {
-      if (!entry.worker || (entry.state !== 'running' && entry.state !== 'paused')) {
+      if (!entry.worker.running || (entry.state !== 'running' && entry.state !== 'paused')) {
         throw new PlasticdError('invalid_state', `Agent '${id}' is ${entry.state}; only a running or paused agent can be checkpointed.`);
       }
       return this.checkpointNow(entry);
@@ -331,7 +290,7 @@ export class Supervisor implements SupervisorApi {
   async resetAgentUnits(id: string, request: { network?: string; layer?: number; units?: number }): Promise<{ resets: number }> {
     this.assertOpen();
     const entry = this.entry(id);
-    if (!entry.worker || (entry.state !== 'running' && entry.state !== 'paused')) {
+    if (!entry.worker.running || (entry.state !== 'running' && entry.state !== 'paused')) {
       throw new PlasticdError('invalid_state', `Agent '${id}' is ${entry.state}; units can be reset only on a running or paused agent.`);
     }
     return (await this.request(entry, { type: 'reset-now', requestId: 0, request })) as { resets: number };
@@ -349,28 +308,6 @@ export class Supervisor implements SupervisorApi {
 
   // ───────────────────────────── internals ─────────────────────────────
 
-  private newEntry(id: string, raw: Record<string, unknown>, spec: AgentSpec | null): AgentEntry {
-    return {
-      id,
-      raw,
-      spec,
-      dir: null,
-      worker: null,
-      generation: 0,
-      state: 'starting',
-      counters: emptyCounters(),
-      lastSeq: 0,
-      lastWindow: null,
-      lastCheckpointStep: null,
-      createdAt: new Date().toISOString(),
-      learningRate: null,
-      requests: new Map(),
-      queue: Promise.resolve(),
-      logger: this.logger.child({ agent: id }),
-      ready: null,
-    };
-  }
-
   private directoryOptions() {
     return { logger: this.logger, ...(this.options.keepCheckpoints !== undefined ? { keepCheckpoints: this.options.keepCheckpoints } : {}) };
   }
@@ -384,7 +321,7 @@ export class Supervisor implements SupervisorApi {
     } catch (error) {
       specError = (error as Error).message;
     }
-    const entry = this.newEntry(id, raw, spec);
+    const entry = newAgentEntry(id, raw, spec, this.logger, this.requestTimeoutMs);
     this.agents.set(id, entry);
     entry.dir = await AgentDirectory.open(this.options.dataDir, id, this.directoryOptions());
     if (spec === null) {
@@ -416,7 +353,6 @@ export class Supervisor implements SupervisorApi {
   }
 
   private startWorker(entry: AgentEntry, start: { restore: unknown | null; paused: boolean }): void {
-    const generation = ++entry.generation;
     const init: WorkerInit = {
       spec: entry.raw,
       restore: start.restore,
@@ -427,36 +363,30 @@ export class Supervisor implements SupervisorApi {
     };
     entry.state = 'starting';
     entry.reason = undefined;
-    const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: init });
-    entry.worker = worker;
     let settle: () => void = () => {};
     entry.ready = new Promise<void>((resolve) => {
       settle = resolve;
     });
-    const current = () => entry.generation === generation && entry.worker === worker;
-    worker.on('message', (message: WorkerMessage) => {
-      if (!current()) return;
-      this.handleMessage(entry, message, start.paused);
-      if (message.type === 'ready' || message.type === 'error') settle();
-    });
-    worker.on('error', (error) => {
-      if (!current()) return;
-      entry.logger.error({ err: error }, 'worker crashed');
-      this.fail(entry, `worker crashed: ${error.message}`);
-      settle();
-    });
-    worker.on('exit', (code) => {
-      if (!current()) return;
-      entry.worker = null;
-      if (entry.state === 'running' || entry.state === 'paused' || entry.state === 'starting') {
-        this.fail(entry, `worker exited unexpectedly with code ${code}`);
-      }
-      this.rejectRequests(entry, new PlasticdError('invalid_state', `the worker of agent '${entry.id}' exited`));
-      settle();
+    entry.worker.start(init, {
+      message: (message) => {
+        this.handleMessage(entry, message, start.paused);
+        if (message.type === 'ready' || message.type === 'error') settle();
+      },
+      crash: (error) => {
+        entry.logger.error({ err: error }, 'worker crashed');
+        this.fail(entry, `worker crashed: ${error.message}`);
+        settle();
+      },
+      exit: (code) => {
+        if (entry.state === 'running' || entry.state === 'paused' || entry.state === 'starting') {
+          this.fail(entry, `worker exited unexpectedly with code ${code}`);
+        }
+        settle();
+      },
     });
   }
 
-  private handleMessage(entry: AgentEntry, message: WorkerMessage, startPaused: boolean): void {
+  private handleMessage(entry: AgentEntry, message: Exclude<WorkerMessage, { type: 'reply' }>, startPaused: boolean): void {
     switch (message.type) {
       case 'ready':
         entry.counters = message.counters;
@@ -467,15 +397,6 @@ export class Supervisor implements SupervisorApi {
         entry.counters = message.counters;
         for (const event of message.events) this.dispatch(entry, event);
         break;
-      case 'reply': {
-        const pending = entry.requests.get(message.requestId);
-        if (!pending) break;
-        entry.requests.delete(message.requestId);
-        clearTimeout(pending.timer);
-        if (message.ok) pending.resolve(message.value);
-        else pending.reject(new PlasticdError(message.code, message.message));
-        break;
-      }
       case 'memory':
         this.options.exporter?.setAgentTfjsMemory(entry.id, { numTensors: message.numTensors, numBytes: message.numBytes });
         break;
@@ -528,7 +449,7 @@ export class Supervisor implements SupervisorApi {
     entry.reason = reason;
     const event: StateEvent = { kind: 'state', state: 'error', reason, agent: entry.id, seq: entry.lastSeq + 1, step: entry.counters.steps, time: Date.now() };
     this.dispatch(entry, event);
-    this.rejectRequests(entry, new PlasticdError('invalid_state', `agent '${entry.id}' failed: ${reason}`));
+    entry.worker.rejectAll(new PlasticdError('invalid_state', `agent '${entry.id}' failed: ${reason}`));
   }
 
   private async checkpointNow(entry: AgentEntry, halt = false): Promise<{ step: number; eventSeq: number }> {
@@ -552,58 +473,25 @@ export class Supervisor implements SupervisorApi {
   private checkpointAll(): void {
     if (this.closing) return;
     for (const entry of this.agents.values()) {
-      if (entry.state !== 'running' || !entry.worker) continue;
-      void this.serial(entry, () => (entry.state === 'running' && entry.worker ? this.checkpointNow(entry) : undefined)).catch((error: unknown) =>
+      if (entry.state !== 'running' || !entry.worker.running) continue;
+      void this.serial(entry, () => (entry.state === 'running' && entry.worker.running ? this.checkpointNow(entry) : undefined)).catch((error: unknown) =>
         entry.logger.warn({ err: error }, 'periodic checkpoint failed'),
       );
     }
   }
 
   private post(entry: AgentEntry, request: WorkerRequest): void {
-    entry.worker?.postMessage(request);
+    entry.worker.post(request);
   }
 
   private request(entry: AgentEntry, request: WorkerRequest & { requestId: number }): Promise<unknown> {
-    const worker = entry.worker;
-    if (!worker) return Promise.reject(new PlasticdError('invalid_state', `agent '${entry.id}' has no running worker (state ${entry.state})`));
-    const requestId = this.nextRequestId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        entry.requests.delete(requestId);
-        reject(new PlasticdError('worker_timeout', `agent '${entry.id}' did not answer '${request.type}' within ${this.requestTimeoutMs} ms`));
-      }, this.requestTimeoutMs);
-      entry.requests.set(requestId, { resolve, reject, timer });
-      worker.postMessage({ ...request, requestId });
-    });
+    return entry.worker.request(request, entry.state);
   }
 
-  private rejectRequests(entry: AgentEntry, error: Error): void {
-    for (const [id, pending] of entry.requests) {
-      clearTimeout(pending.timer);
-      pending.reject(error);
-      entry.requests.delete(id);
-    }
-  }
-
-  /** Asks the worker to stop, then terminates it after `graceMs`. */
+  /** Stops the agent's worker (asked, then terminated after `graceMs`); a live agent becomes 'stopped'. */
   private async stopWorker(entry: AgentEntry, graceMs: number): Promise<void> {
-    const worker = entry.worker;
-    if (!worker) return;
-    entry.worker = null;
-    entry.generation++;
-    this.rejectRequests(entry, new PlasticdError('invalid_state', `agent '${entry.id}' is stopping`));
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    try {
-      worker.postMessage({ type: 'stop' } satisfies WorkerRequest);
-    } catch {
-      // already gone
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), graceMs);
-    });
-    if ((await Promise.race([exited.then(() => 'exited' as const), late])) === 'late') await worker.terminate();
-    clearTimeout(timer);
+    if (!entry.worker.running) return;
+    await entry.worker.stop(graceMs);
     if (entry.state === 'running' || entry.state === 'paused' || entry.state === 'starting') entry.state = 'stopped';
   }
 
@@ -621,26 +509,5 @@ export class Supervisor implements SupervisorApi {
 
   private assertOpen(): void {
     if (this.closing) throw new PlasticdError('shutting_down', 'The daemon is shutting down and takes no new work.');
-  }
-
-  private summary(entry: AgentEntry): AgentSummary {
-    const spec = entry.spec;
-    return {
-      id: entry.id,
-      state: entry.state,
-      ...(entry.reason !== undefined ? { reason: entry.reason } : {}),
-      env: spec ? describeEnvOf(spec) : 'unknown',
-      agentKind: spec ? spec.agent.kind : 'unknown',
-      steps: entry.counters.steps,
-      episodes: entry.counters.episodes,
-      windows: entry.counters.windows,
-      lastReturn: entry.counters.lastReturn,
-      lastCheckpointStep: entry.lastCheckpointStep,
-      createdAt: entry.createdAt,
-    };
-  }
-
-  private detail(entry: AgentEntry): AgentDetail {
-    return { ...this.summary(entry), spec: entry.spec ?? entry.raw, lastWindow: entry.lastWindow };
   }
 }

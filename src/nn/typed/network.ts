@@ -11,7 +11,6 @@
 import { Rng } from '../../util/rng.ts';
 import { PlasticdError } from '../../util/errors.ts';
 import { drawInitialParameters } from '../initializers.ts';
-import { LAYER_NORM_EPSILON } from '../layer-norm.ts';
 import { callLoss } from '../losses.ts';
 import type { NetworkOptions } from '../network.ts';
 import { checkObgdRegularizers } from '../optimizers/obgd.ts';
@@ -25,6 +24,7 @@ import { makeLayerTrace } from '../trace.ts';
 import { TRACE_STATS } from '../types.ts';
 import type { HiddenLayerInfo, LayerWeights, Network, NetworkSpec, NetworkState, OutputLoss, ReinitializeOptions, StepTrace, TrainStepInput } from '../types.ts';
 import { activateInto, activationBackward } from './activations.ts';
+import { layerNormBackward, layerNormForward, type Layer } from './layer.ts';
 import { MatMul } from './matmul.ts';
 import { BACKWARD_CODES, FORWARD_CODES, loadNativeStepKernels, type NativeStepKernels } from './native-kernels.ts';
 import { createTypedOptimizer, type TypedOptimizer } from './optimizers.ts';
@@ -47,33 +47,6 @@ export interface TypedNetworkOptions extends NetworkOptions {
    * default true. Off, they run in JS with identical results (a switch for tests and benchmarks).
    */
   nativeKernels?: boolean;
-}
-
-interface Layer {
-  plan: LayerPlan;
-  fanIn: number;
-  fanOut: number;
-  /** Views of the flat parameter and gradient vectors. */
-  kernel: Float32Array;
-  bias: Float32Array;
-  gain: Float32Array | null;
-  shift: Float32Array | null;
-  dKernel: Float32Array;
-  dBias: Float32Array;
-  dGain: Float32Array | null;
-  dShift: Float32Array | null;
-  /** Batch buffers, [capacity × fanOut]. z: affine output; y: after LayerNorm (= z without); a: after the activation. */
-  z: Float32Array;
-  y: Float32Array;
-  normalised: Float32Array | null;
-  inverseStd: Float32Array | null;
-  a: Float32Array;
-  /** Dropout multipliers and a·mask (the next layer's input); null without dropout. */
-  mask: Float32Array | null;
-  dropped: Float32Array | null;
-  /** ∂L/∂a (after the dropout mask, for hidden layers) and ∂L/∂z. */
-  da: Float32Array;
-  dz: Float32Array;
 }
 
 export class TypedNetwork implements Network {
@@ -487,7 +460,7 @@ export class TypedNetwork implements Network {
           const row = b * fanOut;
           for (let i = 0; i < fanOut; i++) z[row + i] += bias[i];
         }
-        if (layer.gain) this.layerNormForward(layer, batch);
+        if (layer.gain) layerNormForward(layer, batch);
         activateInto(layer.plan.activation, y, layer.a, count);
       }
       if (l === this.layers.length - 1) return;
@@ -497,30 +470,6 @@ export class TypedNetwork implements Network {
         x = dropped!;
       } else {
         x = layer.a;
-      }
-    }
-  }
-
-  private layerNormForward(layer: Layer, batch: number): void {
-    const { fanOut: n, z, y, gain, shift } = layer;
-    const normalised = layer.normalised!;
-    const inverseStd = layer.inverseStd!;
-    for (let b = 0; b < batch; b++) {
-      const row = b * n;
-      let mean = 0;
-      for (let i = 0; i < n; i++) mean += z[row + i];
-      mean /= n;
-      let variance = 0;
-      for (let i = 0; i < n; i++) {
-        const c = z[row + i] - mean;
-        normalised[row + i] = c;
-        variance += c * c;
-      }
-      const inv = 1 / Math.sqrt(variance / n + LAYER_NORM_EPSILON);
-      inverseStd[b] = inv;
-      for (let i = 0; i < n; i++) {
-        const v = (normalised[row + i] *= inv);
-        y[row + i] = v * gain![i] + shift![i];
       }
     }
   }
@@ -561,7 +510,7 @@ export class TypedNetwork implements Network {
       } else {
         if (mask) for (let k = 0; k < count; k++) da[k] *= mask[k];
         activationBackward(layer.plan.activation, layer.y, layer.a, da, dz, count);
-        if (layer.gain) this.layerNormBackward(layer, batch, parameterGradients);
+        if (layer.gain) layerNormBackward(layer, batch, parameterGradients);
         if (dBias !== null) biasGradient(dz, batch, fanOut, dBias);
         if (layerStats !== null) activationRows(layer.a, da, reference, batch, fanOut, layerStats, this.columnScratch);
       }
@@ -570,39 +519,6 @@ export class TypedNetwork implements Network {
         this.matmul.tn(fanIn, fanOut, batch, x, dz, layer.dKernel);
       }
       if (l > 0) this.matmul.nt(batch, fanIn, fanOut, dz, layer.kernel, this.layers[l - 1].da);
-    }
-  }
-
-  /** dz ← σ⁻¹·(ĝ − mean ĝ − n̂·mean(ĝ·n̂)) with ĝ = dy·gain, in place; dGain, dShift accumulated. */
-  private layerNormBackward(layer: Layer, batch: number, parameterGradients: boolean): void {
-    const { fanOut: n, dz, gain } = layer;
-    const normalised = layer.normalised!;
-    const inverseStd = layer.inverseStd!;
-    const dGain = layer.dGain!;
-    const dShift = layer.dShift!;
-    if (parameterGradients) {
-      dGain.fill(0);
-      dShift.fill(0);
-    }
-    for (let b = 0; b < batch; b++) {
-      const row = b * n;
-      let m1 = 0;
-      let m2 = 0;
-      for (let i = 0; i < n; i++) {
-        const dy = dz[row + i];
-        const nh = normalised[row + i];
-        if (parameterGradients) {
-          dGain[i] += dy * nh;
-          dShift[i] += dy;
-        }
-        const g = dy * gain![i];
-        m1 += g;
-        m2 += g * nh;
-      }
-      m1 /= n;
-      m2 /= n;
-      const inv = inverseStd[b];
-      for (let i = 0; i < n; i++) dz[row + i] = (dz[row + i] * gain![i] - m1 - normalised[row + i] * m2) * inv;
     }
   }
 

@@ -1,0 +1,136 @@
+/**
+ * One agent's worker thread (worker.ts) as the supervisor talks to it: start it, route its messages,
+ * send requests that expect a reply (each with a timeout), and stop it (ask, then terminate after a
+ * grace period). A restarted worker is a new generation: messages and exits of an older one are
+ * ignored, so a late event of a stopped run can never land in the new one.
+ */
+import { Worker } from 'node:worker_threads';
+import { PlasticdError } from '../util/errors.ts';
+import type { WorkerInit, WorkerMessage, WorkerRequest } from './worker.ts';
+
+const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
+/**
+ * Node 20 does not apply `--import tsx` to a worker's own entry module, so the worker starts from
+ * a tiny script that registers tsx's ESM and CommonJS hooks (as `--import tsx` does) first and then imports worker.ts.
+ */
+const WORKER_BOOTSTRAP = `Promise.all([import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}), import(${JSON.stringify(import.meta.resolve('tsx/cjs/api'))})])
+  .then(([esm, cjs]) => { esm.register(); cjs.register(); return import(${JSON.stringify(WORKER_URL)}); })
+  .catch((error) => { setImmediate(() => { throw error; }); });`;
+
+/** What the current worker reports; none is called for an older generation. */
+export interface WorkerHandlers {
+  /** Every message but replies (which settle their request). */
+  message(message: Exclude<WorkerMessage, { type: 'reply' }>): void;
+  crash(error: Error): void;
+  /** The worker exited without being asked to stop; requests still pending are rejected right after. */
+  exit(code: number): void;
+}
+
+interface PendingRequest {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class WorkerChannel {
+  private worker: Worker | null = null;
+  private generation = 0;
+  private nextRequestId = 1;
+  private readonly pending = new Map<number, PendingRequest>();
+
+  constructor(
+    private readonly agent: string,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  /** Whether a worker is started and not yet stopped or exited. */
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
+  /** Starts a worker with `init` (call `stop` first to replace one). */
+  start(init: WorkerInit, handlers: WorkerHandlers): void {
+    const generation = ++this.generation;
+    const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: init });
+    this.worker = worker;
+    const current = () => this.generation === generation && this.worker === worker;
+    worker.on('message', (message: WorkerMessage) => {
+      if (!current()) return;
+      if (message.type === 'reply') this.settle(message);
+      else handlers.message(message);
+    });
+    worker.on('error', (error) => {
+      if (current()) handlers.crash(error);
+    });
+    worker.on('exit', (code) => {
+      if (!current()) return;
+      this.worker = null;
+      handlers.exit(code);
+      this.rejectAll(new PlasticdError('invalid_state', `the worker of agent '${this.agent}' exited`));
+    });
+  }
+
+  /** Fire and forget (pause, resume). */
+  post(request: WorkerRequest): void {
+    this.worker?.postMessage(request);
+  }
+
+  /** Sends `request` and resolves with the worker's reply value (rejects with its error, or after the timeout). */
+  request(request: WorkerRequest & { requestId: number }, state: string): Promise<unknown> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new PlasticdError('invalid_state', `agent '${this.agent}' has no running worker (state ${state})`));
+    const requestId = this.nextRequestId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new PlasticdError('worker_timeout', `agent '${this.agent}' did not answer '${request.type}' within ${this.requestTimeoutMs} ms`));
+      }, this.requestTimeoutMs);
+      this.pending.set(requestId, { resolve, reject, timer });
+      worker.postMessage({ ...request, requestId });
+    });
+  }
+
+  /** Rejects every request still waiting for a reply. */
+  rejectAll(error: Error): void {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+      this.pending.delete(id);
+    }
+  }
+
+  /** Asks the worker to stop, then terminates it after `graceMs`; its later messages are ignored. */
+  async stop(graceMs: number): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = null;
+    this.generation++;
+    this.rejectAll(new PlasticdError('invalid_state', `agent '${this.agent}' is stopping`));
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    try {
+      worker.postMessage({ type: 'stop' } satisfies WorkerRequest);
+    } catch {
+      // already gone
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), graceMs);
+    });
+    if ((await Promise.race([exited.then(() => 'exited' as const), late])) === 'late') await worker.terminate();
+    clearTimeout(timer);
+  }
+
+  /** Terminates the worker at once (shutdown after the grace period). */
+  async terminate(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  private settle(message: Extract<WorkerMessage, { type: 'reply' }>): void {
+    const pending = this.pending.get(message.requestId);
+    if (!pending) return;
+    this.pending.delete(message.requestId);
+    clearTimeout(pending.timer);
+    if (message.ok) pending.resolve(message.value);
+    else pending.reject(new PlasticdError(message.code, message.message));
+  }
+}
