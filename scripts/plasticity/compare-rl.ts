@@ -99,6 +99,10 @@ if (runs.length === 0) throw new Error(`no runs of ${methods.join(', ')} in ${ou
 const run0 = runs[0];
 const runSettings = run0.settings;
 const regimeCount = Math.min(...runs.map((run) => run.regimes.length));
+if (regimeCount < 3) {
+  // Early and late regimes after the first shift need at least three regimes.
+  throw new Error(`the runs saw ${regimeCount} regime(s); comparing early and late regimes needs at least 3: raise --steps or lower the env's "every"`);
+}
 const ranges = regimeRanges(regimeCount, regimesCompared);
 const summaries = summarizeMethods(runs, methods, ranges);
 const seedsRun = new Set(runs.map((run) => run.seed)).size;

@@ -2,11 +2,8 @@
 import { parentPort } from 'node:worker_threads';
 import { runRlJob } from './rl-run.ts';
 import type { RlJob } from './rl-run.ts';
+import { workerReply } from '../worker-pool.ts';
 
 parentPort!.on('message', (job: RlJob) => {
-  try {
-    parentPort!.postMessage({ result: runRlJob(job) });
-  } catch (error) {
-    parentPort!.postMessage({ error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
-  }
+  parentPort!.postMessage(workerReply(() => runRlJob(job)));
 });
