@@ -157,12 +157,23 @@ CLONES static void backward_hidden(int kind, const float *y, const float *a, flo
 
 /*
  * Adam, scalars [beta1, beta2, epsilon, learningRate, coupled, decoupled, c1, c2, count]
- * (optimizers.ts adamLoop / adamLoopPerElement). per_element: corrections c1[t], c2[t] with
- * t = count − resetAt[k] capped at `last`; otherwise one c1, c2 for every entry.
+ * (optimizers.ts adamLoop / adamLoopPerElement, optimizer-loops.ts adamLoopRows). The bias
+ * corrections, by `mode`: ONE_CORRECTION, one c1, c2 for every entry; PER_ELEMENT, c1[t], c2[t] with
+ * t = count − resetAt[k] capped at `last`; PER_ROW, max(r1, col1[k − from]) and max(r2, col2[k − from])
+ * for one row segment of a block (unit-reset-clocks.ts: contiguous loads where PER_ELEMENT gathers).
  */
-INLINE void adam_body(bool coupled_on, bool decoupled_on, bool per_element, int from, int to, const float *g, float *th,
-                      float *m, float *v, const int32_t *reset_at, const double *c1, const double *c2, int last,
-                      const double *sc, double *acc) {
+enum { ONE_CORRECTION, PER_ELEMENT, PER_ROW };
+
+typedef struct {
+  const int32_t *reset_at;
+  const double *c1, *c2;
+  int last;
+  double r1, r2;
+  const double *col1, *col2;
+} corrections;
+
+INLINE void adam_body(bool coupled_on, bool decoupled_on, int mode, int from, int to, const float *g, float *th,
+                      float *m, float *v, corrections cr, const double *sc, double *acc) {
   const double b1 = sc[0], b2 = sc[1], eps = sc[2], lr = sc[3], coupled = sc[4], decoupled = sc[5];
   const double step = sc[3] * sc[6], c2u = sc[7];
   const int count = (int)sc[8];
@@ -178,10 +189,14 @@ INLINE void adam_body(bool coupled_on, bool decoupled_on, bool per_element, int 
     double vk = (double)v[k] * b2 + gg * gg * a2;
     v[k] = (float)vk;
     double d;
-    if (per_element) {
-      int t = count - reset_at[k];
-      int index = t < last ? t : last;
-      d = (mk * c1[index] * lr) / (sqrt(vk * c2[index]) + eps);
+    if (mode == PER_ELEMENT) {
+      int t = count - cr.reset_at[k];
+      int index = t < cr.last ? t : cr.last;
+      d = (mk * cr.c1[index] * lr) / (sqrt(vk * cr.c2[index]) + eps);
+    } else if (mode == PER_ROW) {
+      double c1 = cr.col1[k - from] > cr.r1 ? cr.col1[k - from] : cr.r1;
+      double c2 = cr.col2[k - from] > cr.r2 ? cr.col2[k - from] : cr.r2;
+      d = (mk * c1 * lr) / (sqrt(vk * c2) + eps);
     } else {
       d = (mk * step) / (sqrt(vk * c2u) + eps);
     }
@@ -194,67 +209,34 @@ INLINE void adam_body(bool coupled_on, bool decoupled_on, bool per_element, int 
   acc[1] += ds;
 }
 
-#define ADAM_CASE(PER)                                                                                   \
-  do {                                                                                                   \
-    if (!c && !d) adam_body(false, false, PER, from, to, g, th, m, v, reset_at, c1, c2, last, sc, acc);  \
-    else if (c && !d) adam_body(true, false, PER, from, to, g, th, m, v, reset_at, c1, c2, last, sc, acc); \
-    else if (!c) adam_body(false, true, PER, from, to, g, th, m, v, reset_at, c1, c2, last, sc, acc);    \
-    else adam_body(true, true, PER, from, to, g, th, m, v, reset_at, c1, c2, last, sc, acc);             \
+/* adam_body with the weight-decay switches (sc[4], sc[5]) and `mode` as compile-time constants. */
+#define ADAM_CASE(MODE, FROM, TO, CR)                                                      \
+  do {                                                                                     \
+    bool c = sc[4] > 0, d = sc[5] > 0;                                                     \
+    if (!c && !d) adam_body(false, false, MODE, FROM, TO, g, th, m, v, CR, sc, acc);       \
+    else if (c && !d) adam_body(true, false, MODE, FROM, TO, g, th, m, v, CR, sc, acc);    \
+    else if (!c) adam_body(false, true, MODE, FROM, TO, g, th, m, v, CR, sc, acc);         \
+    else adam_body(true, true, MODE, FROM, TO, g, th, m, v, CR, sc, acc);                  \
   } while (0)
 
 CLONES static void adam_step(int from, int to, const float *g, float *th, float *m, float *v, const int32_t *reset_at,
                              const double *c1, const double *c2, int last, const double *sc, double *acc) {
-  bool c = sc[4] > 0, d = sc[5] > 0;
-  if (reset_at != NULL) ADAM_CASE(true);
-  else ADAM_CASE(false);
+  corrections cr = {reset_at, c1, c2, last, 0, 0, NULL, NULL};
+  if (reset_at != NULL) ADAM_CASE(PER_ELEMENT, from, to, cr);
+  else ADAM_CASE(ONE_CORRECTION, from, to, cr);
 }
 
-/*
- * Adam over [from, to) of a row-major block at `offset`, `cols` wide, with entry (r, c)'s corrections
- * max(row_c[r], col_c[c]) (optimizer-loops.ts adamLoopRows, unit-reset-clocks.ts): contiguous loads
- * where the per-element lookup gathers. One row segment per call of the body.
- */
-INLINE void adam_row_body(bool coupled_on, bool decoupled_on, int from, int to, const float *g, float *th, float *m,
-                          float *v, double r1, double r2, const double *col1, const double *col2, const double *sc,
-                          double *acc) {
-  const double b1 = sc[0], b2 = sc[1], eps = sc[2], lr = sc[3], coupled = sc[4], decoupled = sc[5];
-  const double a1 = 1 - b1, a2 = 1 - b2;
-  double gs = 0, ds = 0;
-#pragma omp simd reduction(+ : gs, ds)
-  for (int k = from; k < to; k++) {
-    double gk = g[k];
-    gs += gk * gk;
-    double gg = coupled_on ? gk + (double)th[k] * coupled : gk;
-    double mk = (double)m[k] * b1 + gg * a1;
-    m[k] = (float)mk;
-    double vk = (double)v[k] * b2 + gg * gg * a2;
-    v[k] = (float)vk;
-    double c1 = col1[k - from] > r1 ? col1[k - from] : r1;
-    double c2 = col2[k - from] > r2 ? col2[k - from] : r2;
-    double d = (mk * c1 * lr) / (sqrt(vk * c2) + eps);
-    if (decoupled_on) d += (double)th[k] * decoupled;
-    float delta = (float)d;
-    ds += (double)delta * (double)delta;
-    th[k] = th[k] - delta;
-  }
-  acc[0] += gs;
-  acc[1] += ds;
-}
-
+/* Adam over [from, to) of a row-major block at `offset`, `cols` wide, one row segment at a time (PER_ROW). */
 CLONES static void adam_rows(int from, int to, int offset, int cols, const float *g, float *th, float *m, float *v,
                              const double *row1, const double *row2, const double *col1, const double *col2,
                              const double *sc, double *acc) {
-  bool c = sc[4] > 0, d = sc[5] > 0;
   int r = (from - offset) / cols;
   int column = (from - offset) - r * cols;
   for (int k = from; k < to; r++, column = 0) {
     int end = offset + (r + 1) * cols;
     if (end > to) end = to;
-    const double *c1 = col1 + column, *c2 = col2 + column;
-    if (!c && !d) adam_row_body(false, false, k, end, g, th, m, v, row1[r], row2[r], c1, c2, sc, acc);
-    else if (c && !d) adam_row_body(true, false, k, end, g, th, m, v, row1[r], row2[r], c1, c2, sc, acc);
-    else if (!c) adam_row_body(false, true, k, end, g, th, m, v, row1[r], row2[r], c1, c2, sc, acc);
-    else adam_row_body(true, true, k, end, g, th, m, v, row1[r], row2[r], c1, c2, sc, acc);
+    corrections cr = {NULL, NULL, NULL, 0, row1[r], row2[r], col1 + column, col2 + column};
+    ADAM_CASE(PER_ROW, k, end, cr);
     k = end;
   }
 }
