@@ -7,14 +7,16 @@
  * per-element bias correction once any entry was reset). Also splits the monitored time into
  * per-step and per-window parts. The plain and the monitored network train in alternating windows
  * of the same process (see `run`).
- * Run alone: `npx tsx bench/index.ts monitor [--windows=N] [--repeats=N]`.
+ * Run alone: `npx tsx bench/index.ts monitor [--windows=N] [--repeats=N] [--config=JSON]`; `--config`
+ * measures one MonitorConfig of your own (validated like an agent spec's `monitor` block), e.g.
+ * `--config='{"windowLength":5000}'`.
  */
 import { Monitor } from '../monitoring/monitor.ts';
 import { createNetwork } from '../src/nn/index.ts';
 import { meanSquaredError } from '../src/nn/losses.ts';
 import type { Network, NetworkSpec, OutputLoss } from '../src/nn/types.ts';
 import type { OptimizerConfig } from '../src/nn/optimizers/optimizer.ts';
-import type { MonitorConfigInput } from '../src/config/monitor-config.ts';
+import { parseMonitorConfig, type MonitorConfigInput } from '../src/config/monitor-config.ts';
 import { Rng } from '../src/util/rng.ts';
 
 interface Scenario {
@@ -144,7 +146,9 @@ export default async function monitorBench(options: { windows?: number; repeats?
   const argWindows = process.argv.find((a) => a.startsWith('--windows='));
   const argRepeats = process.argv.find((a) => a.startsWith('--repeats='));
   const repeats = options.repeats ?? (argRepeats ? Number(argRepeats.split('=')[1]) : 3);
-  const configs = options.config ? [{ label: 'given config', config: options.config }] : CONFIGS;
+  const argConfig = process.argv.find((a) => a.startsWith('--config='));
+  const given = options.config ?? (argConfig ? parseMonitorConfig(JSON.parse(argConfig.slice('--config='.length))) : undefined);
+  const configs = given ? [{ label: argConfig ? argConfig.slice('--config='.length) : 'given config', config: given }] : CONFIGS;
   const rows: MonitorBenchRow[] = [];
   for (const base of SCENARIOS) {
     const scenario = { ...base, windows: options.windows ?? (argWindows ? Number(argWindows.split('=')[1]) : base.windows) };
