@@ -6,7 +6,8 @@
  * default config with GXD resets, which also pays for the intervention (unit surgery, and Adam's
  * per-element bias correction once any entry was reset). Also splits the monitored time into
  * per-step and per-window parts. The plain and the monitored network train in alternating windows
- * of the same process (see `run`).
+ * of the same process (see `run`). Besides the ratio of the sums, the median ratio over blocks of
+ * consecutive windows (one audit each): on a shared box a load spike can hit one half of one block.
  * Run alone: `npx tsx bench/index.ts monitor [--windows=N] [--repeats=N] [--config=JSON]`; `--config`
  * measures one MonitorConfig of your own (validated like an agent spec's `monitor` block), e.g.
  * `--config='{"windowLength":5000}'`.
@@ -48,7 +49,7 @@ const SCENARIOS: Scenario[] = [
     spec: { name: 'model', inputSize: 64, hidden: [{ units: 256, activation: 'relu' }, { units: 256, activation: 'relu' }], outputSize: 4, seed: 1 },
     optimizer: { kind: 'adam', learningRate: 1e-3 },
     batchSize: 32,
-    windows: 10,
+    windows: 20,
     warmup: 2,
   },
 ];
@@ -75,6 +76,9 @@ interface Timing {
   plainMs: number;
   monitoredMs: number;
   windowMs: number;
+  /** Per counted window, the plain and the monitored CPU time. */
+  plainWindows: number[];
+  monitoredWindows: number[];
 }
 
 function cpuMs(since: NodeJS.CpuUsage): number {
@@ -93,7 +97,7 @@ function run(scenario: Scenario, pool: Batch[], config: MonitorConfigInput): Tim
   const network: Network = createNetwork(scenario.spec, { engine: 'typed', optimizer: scenario.optimizer });
   const monitor = new Monitor({ networks: { model: network }, config, rng: new Rng(3) });
   const windowLength = monitor.config.windowLength;
-  const timing: Timing = { plainMs: 0, monitoredMs: 0, windowMs: 0 };
+  const timing: Timing = { plainMs: 0, monitoredMs: 0, windowMs: 0, plainWindows: [], monitoredWindows: [] };
   for (let window = 0; window < scenario.warmup + scenario.windows; window++) {
     const counted = window >= scenario.warmup;
     const first = window * windowLength + 1;
@@ -102,7 +106,11 @@ function run(scenario: Scenario, pool: Batch[], config: MonitorConfigInput): Tim
       const batch = pool[step % pool.length];
       plain.trainStep({ input: batch.input, batchSize: scenario.batchSize, loss: batch.loss });
     }
-    if (counted) timing.plainMs += cpuMs(start);
+    const plainMs = cpuMs(start);
+    if (counted) {
+      timing.plainMs += plainMs;
+      timing.plainWindows.push(plainMs);
+    }
     start = process.cpuUsage();
     let windowMs = 0;
     for (let step = first; step < first + windowLength; step++) {
@@ -117,7 +125,9 @@ function run(scenario: Scenario, pool: Batch[], config: MonitorConfigInput): Tim
       }
     }
     if (counted) {
-      timing.monitoredMs += cpuMs(start);
+      const monitoredMs = cpuMs(start);
+      timing.monitoredMs += monitoredMs;
+      timing.monitoredWindows.push(monitoredMs);
       timing.windowMs += windowMs;
     }
   }
@@ -133,7 +143,32 @@ export interface MonitorBenchRow {
   trainingMs: number;
   monitoredMs: number;
   ratio: number;
+  /** Median, min and max of the ratio over blocks of consecutive windows, one audit each. */
+  blockRatios: { median: number; min: number; max: number; blocks: number };
   windowMs: number;
+}
+
+/**
+ * The ratio per block of `size` consecutive counted windows (each block holds one audit window),
+ * summarised: the median is robust to a load spike that hits one half of one block.
+ */
+function blockRatios(timings: Timing[], size: number): MonitorBenchRow['blockRatios'] {
+  const ratios: number[] = [];
+  for (const timing of timings) {
+    for (let start = 0; start + size <= timing.plainWindows.length; start += size) {
+      let plain = 0;
+      let monitored = 0;
+      for (let w = start; w < start + size; w++) {
+        plain += timing.plainWindows[w];
+        monitored += timing.monitoredWindows[w];
+      }
+      ratios.push(monitored / plain);
+    }
+  }
+  ratios.sort((a, b) => a - b);
+  const middle = ratios.length >> 1;
+  const median = ratios.length === 0 ? NaN : ratios.length % 2 === 1 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2;
+  return { median, min: ratios[0] ?? NaN, max: ratios[ratios.length - 1] ?? NaN, blocks: ratios.length };
 }
 
 /** The monitor configurations compared (`options.config` replaces them with one). */
@@ -154,14 +189,19 @@ export default async function monitorBench(options: { windows?: number; repeats?
     const scenario = { ...base, windows: options.windows ?? (argWindows ? Number(argWindows.split('=')[1]) : base.windows) };
     const pool = batches(scenario, 256);
     for (const { label, config } of configs) {
-      const total: Timing = { plainMs: 0, monitoredMs: 0, windowMs: 0 };
-      for (let r = 0; r < repeats; r++) {
-        const timing = run(scenario, pool, config);
-        total.plainMs += timing.plainMs;
-        total.monitoredMs += timing.monitoredMs;
-        total.windowMs += timing.windowMs;
-      }
-      rows.push({ scenario: scenario.id, monitor: label, trainingMs: total.plainMs, monitoredMs: total.monitoredMs, ratio: total.monitoredMs / total.plainMs, windowMs: total.windowMs });
+      const timings = Array.from({ length: repeats }, () => run(scenario, pool, config));
+      const sum = (pick: (t: Timing) => number) => timings.reduce((total, t) => total + pick(t), 0);
+      const [trainingMs, monitoredMs] = [sum((t) => t.plainMs), sum((t) => t.monitoredMs)];
+      const auditEvery = parseMonitorConfig(config).audit?.everyWindows ?? 10;
+      rows.push({
+        scenario: scenario.id,
+        monitor: label,
+        trainingMs,
+        monitoredMs,
+        ratio: monitoredMs / trainingMs,
+        blockRatios: blockRatios(timings, auditEvery),
+        windowMs: sum((t) => t.windowMs),
+      });
     }
   }
   console.log(`Monitor overhead (typed engine, default MonitorConfig, CPU time summed over ${repeats} runs, plain and monitored windows interleaved; target ≤ 1.05×)`);
@@ -172,6 +212,7 @@ export default async function monitorBench(options: { windows?: number; repeats?
       'training ms': r.trainingMs.toFixed(0),
       'with monitor ms': r.monitoredMs.toFixed(0),
       ratio: `${r.ratio.toFixed(3)}×`,
+      'median of blocks (min–max)': `${r.blockRatios.median.toFixed(3)}× (${r.blockRatios.min.toFixed(2)}–${r.blockRatios.max.toFixed(2)}, ${r.blockRatios.blocks} blocks)`,
       'of which window reports ms': r.windowMs.toFixed(0),
       'per-step overhead ms': (r.monitoredMs - r.windowMs - r.trainingMs).toFixed(0),
     })),
