@@ -199,7 +199,7 @@ export default async function monitorBench(options: { windows?: number; repeats?
         trainingMs,
         monitoredMs,
         ratio: monitoredMs / trainingMs,
-        blockRatios: blockRatios(timings, auditEvery),
+        blockRatios: blockRatios(timings, Math.min(auditEvery, scenario.windows)),
         windowMs: sum((t) => t.windowMs),
       });
     }
