@@ -9,7 +9,7 @@
  * variance, already counted as dead or constant). Zero vectors have similarity 0 with everything.
  */
 import type { ActivationMatrix, UnitSelection } from './activation-matrix.ts';
-import { assertValidActivationMatrix, columnSums, unitSelection } from './activation-matrix.ts';
+import { assertValidActivationMatrix, columnMajor, columnSums, unitSelection } from './activation-matrix.ts';
 import { CONSTANT_RELATIVE_VARIANCE, unitGram } from './gram-matrix.ts';
 
 export const DUPLICATE_SIMILARITY_THRESHOLD = 0.95;
@@ -29,7 +29,8 @@ export interface DuplicateUnits {
 
 export function duplicateUnits(matrix: ActivationMatrix, threshold = DUPLICATE_SIMILARITY_THRESHOLD): DuplicateUnits {
   assertValidActivationMatrix(matrix, 'duplicateUnits');
-  return duplicateUnitsFromGram(unitGram(matrix), columnSums(matrix).sum, matrix.samples, threshold);
+  const columns = columnMajor(matrix);
+  return duplicateUnitsFromGram(unitGram(matrix, undefined, columns), columnSums(matrix, columns).sum, matrix.samples, threshold);
 }
 
 /** From the unit Gram AᵀA [units × units] and the per-unit sums Σ_s a_si. */

@@ -7,7 +7,7 @@
  * Dohare's plots labelled "stable rank" show srank (srank.ts). Zero matrix → 0 in both.
  */
 import type { ActivationMatrix } from './activation-matrix.ts';
-import { assertValidActivationMatrix, columnSums } from './activation-matrix.ts';
+import { assertValidActivationMatrix, columnMajor, columnSums } from './activation-matrix.ts';
 import { CONSTANT_RELATIVE_VARIANCE, centreUnitGram, doubleCentre, sampleGram, unitGram } from './gram-matrix.ts';
 import { participationRatioFromGram } from './participation-ratio.ts';
 import { descendingSpectrum } from './spectrum.ts';
@@ -27,8 +27,9 @@ export function joudakiStableRank(matrix: ActivationMatrix): number {
   assertValidActivationMatrix(matrix, 'joudakiStableRank');
   const { samples, units } = matrix;
   if (units <= samples) {
-    const gram = unitGram(matrix);
-    return centredParticipationRatio(gram, centreUnitGram(gram, columnSums(matrix).sum, samples), units);
+    const columns = columnMajor(matrix);
+    const gram = unitGram(matrix, undefined, columns);
+    return centredParticipationRatio(gram, centreUnitGram(gram, columnSums(matrix, columns).sum, samples), units);
   }
   const gram = sampleGram(matrix);
   return centredParticipationRatio(gram, doubleCentre(gram, samples), samples);

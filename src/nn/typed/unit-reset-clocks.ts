@@ -6,8 +6,9 @@
  * t_col), and since the correction c[t] = 1/(1 − β^t) falls with t, c[t] = max(c[t_row], c[t_col]):
  * the same table value as the per-element lookup, from two contiguous per-unit arrays instead of two
  * gathers per entry (those cost +27% of a 64-256-256-4 Adam step once most entries had been reset).
- * Valid only while every reset came through `resetUnits`; any other reset turns it off for good
- * (the optimizer falls back to its per-element step counts, which it always keeps).
+ * Valid only while every reset came through `resetUnits`; any other reset turns it off (the
+ * optimizer falls back to its per-element step counts, which it always keeps) until a restore finds
+ * those counts consistent with per-unit clocks again (`rebuild`).
  */
 import type { ParameterLayout } from '../parameter-layout.ts';
 
@@ -124,15 +125,17 @@ export class UnitResetClocks {
   /** This step's corrections, from the tables c1[t], c2[t] capped at their last entry. */
   prepare(count: number, c1: Float64Array, c2: Float64Array): void {
     const last = c1.length - 1;
-    this.clocks.forEach((clock, l) => {
-      const [u1, u2] = [this.unitC1[l], this.unitC2[l]];
+    for (let l = 0; l < this.clocks.length; l++) {
+      const clock = this.clocks[l];
+      const u1 = this.unitC1[l];
+      const u2 = this.unitC2[l];
       for (let i = 0; i < clock.length; i++) {
         const t = count - clock[i];
         const index = t < last ? t : last;
         u1[i] = c1[index];
         u2[i] = c2[index];
       }
-    });
+    }
     const index = count < last ? count : last;
     this.uniformC1.fill(c1[index]);
     this.uniformC2.fill(c2[index]);
