@@ -17,6 +17,7 @@
 #include "spectral-kernels.h"
 #include "step-kernels.h"
 #include "tracker-kernels.h"
+#include "libm-kernels.h"
 
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 
@@ -200,6 +201,10 @@ static napi_value init(napi_env env, napi_value exports) {
   }
   if (!register_tracker_kernels(env, exports)) {
     napi_throw_error(env, NULL, "plasticd_blas: cannot register the tracker kernels");
+    return NULL;
+  }
+  if (!register_libm_kernels(env, exports)) {
+    napi_throw_error(env, NULL, "plasticd_blas: cannot register the libm kernels");
     return NULL;
   }
   if (!register_spectral_kernels(env, exports, blas_handle)) {

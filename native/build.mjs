@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Builds the optional native addon (native/blas-matmul.c + step-kernels.c -> native/build/plasticd_blas.node):
-// OpenBLAS matmul for tfjs's cpu-blas backend and the typed engine, plus the typed engine's element-wise kernels the monitor's unit-tracker update, and the window metrics' Gram and eigenvalue kernels.
+// Builds the optional native addon (native/*.c -> native/build/plasticd_blas.node): OpenBLAS matmul for
+// tfjs's cpu-blas backend and the typed engine, the typed engine's element-wise kernels, the monitor's
+// unit-tracker update, the window metrics' Gram and eigenvalue kernels, and the C library's sin/cos/pow
+// that make the classic-control envs round exactly as Gymnasium (src/util/libm.ts).
 // Needs only a C compiler and Node's headers; OpenBLAS is dlopen'ed at run time (Debian:
 // libopenblas0 or libopenblas-dev). Failure is not an error: plasticd runs without the addon
-// (the 'cpu-blas' backend is then reported unavailable). Pass --strict to exit 1 on failure.
+// (the 'cpu-blas' backend is then reported unavailable, and the envs use JavaScript's sin/cos). Pass
+// --strict to exit 1 on failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const strict = process.argv.includes('--strict');
-const sources = [join(here, 'blas-matmul.c'), join(here, 'step-kernels.c'), join(here, 'spectral-kernels.c'), join(here, 'tracker-kernels.c')];
+const sources = [join(here, 'blas-matmul.c'), join(here, 'step-kernels.c'), join(here, 'spectral-kernels.c'), join(here, 'tracker-kernels.c'), join(here, 'libm-kernels.c')];
 const output = join(here, 'build', 'plasticd_blas.node');
 
 function fail(message) {

@@ -3,10 +3,13 @@
  * bar. Ported statement for statement from Gymnasium 1.x `gymnasium/envs/classic_control/acrobot.py`
  * (Sutton 1996 / Sutton & Barto "book" dynamics): one classical RK4 step of `dt` with the torque
  * held, angles wrapped into [-pi, pi], velocities bounded, reward -1 per step and 0 on termination.
+ * numpy's cos/sin and `x**2` (C pow on np.float64 scalars, not x * x: glibc's pow(x, 2) differs
+ * from x * x in about 1 case in 1000) are the C library's (src/util/libm.ts); the dynamics are
+ * chaotic, so one ulp anywhere shows in the float32 observations a few hundred steps later.
  * Deviations: gravity (hard-coded 9.8 in Gymnasium's _dsdt) and the link constants are settable
- * physics; `bookOrNips` is a kwarg (an attribute in Gymnasium); Python's `x**2` (libm pow) is
- * computed as `x * x`, which differs from glibc's pow in about 1 case in 1000 by one ulp.
+ * physics; `bookOrNips` is a kwarg (an attribute in Gymnasium).
  */
+import { libm } from '../../src/util/libm.ts';
 import { BaseEnv } from '../core.ts';
 import type { PhysicalEnv, ResetArgs, ResetResult, StepResult } from '../core.ts';
 import { Discrete } from '../spaces.ts';
@@ -110,13 +113,13 @@ export class AcrobotEnv extends BaseEnv<Float32Array, number> implements Physica
     s[1] = n1;
     s[2] = n2;
     s[3] = n3;
-    const cos0 = Math.cos(n0);
-    const terminated = -cos0 - Math.cos(n1 + n0) > 1.0;
+    const cos0 = libm.cos(n0);
+    const terminated = -cos0 - libm.cos(n1 + n0) > 1.0;
     const observation = new Float32Array(6);
     observation[0] = cos0;
-    observation[1] = Math.sin(n0);
-    observation[2] = Math.cos(n1);
-    observation[3] = Math.sin(n1);
+    observation[1] = libm.sin(n0);
+    observation[2] = libm.cos(n1);
+    observation[3] = libm.sin(n1);
     observation[4] = n2;
     observation[5] = n3;
     return { observation, reward: terminated ? 0.0 : -1.0, terminated, truncated: false, info: {} };
@@ -132,22 +135,24 @@ export class AcrobotEnv extends BaseEnv<Float32Array, number> implements Physica
     const I1 = this.linkMoi;
     const I2 = this.linkMoi;
     const g = this.gravity;
-    const cos2 = Math.cos(theta2);
-    const sin2 = Math.sin(theta2);
-    // Association follows the Python source term by term.
-    const d1 = m1 * (lc1 * lc1) + m2 * (l1 * l1 + lc2 * lc2 + 2 * l1 * lc2 * cos2) + I1 + I2;
-    const d2 = m2 * (lc2 * lc2 + l1 * lc2 * cos2) + I2;
-    const phi2 = m2 * lc2 * g * Math.cos(theta1 + theta2 - PI / 2.0);
+    const pow = libm.pow;
+    const cos2 = libm.cos(theta2);
+    const sin2 = libm.sin(theta2);
+    // Association follows the Python source term by term; every `**2` is pow(·, 2).
+    const lc2Squared = pow(lc2, 2);
+    const d1 = m1 * pow(lc1, 2) + m2 * (pow(l1, 2) + lc2Squared + 2 * l1 * lc2 * cos2) + I1 + I2;
+    const d2 = m2 * (lc2Squared + l1 * lc2 * cos2) + I2;
+    const phi2 = m2 * lc2 * g * libm.cos(theta1 + theta2 - PI / 2.0);
     const phi1 =
-      -m2 * l1 * lc2 * (dtheta2 * dtheta2) * sin2 -
+      -m2 * l1 * lc2 * pow(dtheta2, 2) * sin2 -
       2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin2 +
-      (m1 * lc1 + m2 * l1) * g * Math.cos(theta1 - PI / 2) +
+      (m1 * lc1 + m2 * l1) * g * libm.cos(theta1 - PI / 2) +
       phi2;
     let ddtheta2: number;
     if (this.nips) {
-      ddtheta2 = (a + (d2 / d1) * phi1 - phi2) / (m2 * (lc2 * lc2) + I2 - (d2 * d2) / d1);
+      ddtheta2 = (a + (d2 / d1) * phi1 - phi2) / (m2 * lc2Squared + I2 - pow(d2, 2) / d1);
     } else {
-      ddtheta2 = (a + (d2 / d1) * phi1 - m2 * l1 * lc2 * (dtheta1 * dtheta1) * sin2 - phi2) / (m2 * (lc2 * lc2) + I2 - (d2 * d2) / d1);
+      ddtheta2 = (a + (d2 / d1) * phi1 - m2 * l1 * lc2 * pow(dtheta1, 2) * sin2 - phi2) / (m2 * lc2Squared + I2 - pow(d2, 2) / d1);
     }
     const ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
     const k = this.k;
@@ -210,6 +215,6 @@ export class AcrobotEnv extends BaseEnv<Float32Array, number> implements Physica
 
   private observe(): Float32Array {
     const s = this.s;
-    return Float32Array.of(Math.cos(s[0]!), Math.sin(s[0]!), Math.cos(s[1]!), Math.sin(s[1]!), s[2]!, s[3]!);
+    return Float32Array.of(libm.cos(s[0]!), libm.sin(s[0]!), libm.cos(s[1]!), libm.sin(s[1]!), s[2]!, s[3]!);
   }
 }

@@ -2,10 +2,12 @@
  * CartPole-v1: a pole balanced on a cart pushed left or right, ported statement for statement from
  * Gymnasium 1.x `gymnasium/envs/classic_control/cartpole.py` (Barto, Sutton & Anderson 1983):
  * float64 state, explicit-Euler update with the old velocities, strict termination inequalities,
- * reward 1 (0 once stepped past termination), float32 observations.
+ * reward 1 (0 once stepped past termination), float32 observations; np.square is x * x and np.cos /
+ * np.sin are the C library's (src/util/libm.ts), so a step rounds exactly as Gymnasium's.
  * Additions: `kinematicsIntegrator` is a kwarg (a plain attribute in Gymnasium), and the physical
  * constants can be changed through `setPhysics` (derived total mass and pole mass × length follow).
  */
+import { libm } from '../../src/util/libm.ts';
 import { BaseEnv } from '../core.ts';
 import type { PhysicalEnv, ResetArgs, ResetResult, StepResult } from '../core.ts';
 import { Discrete } from '../spaces.ts';
@@ -98,8 +100,8 @@ export class CartPoleEnv extends BaseEnv<Float32Array, number> implements Physic
     let theta = this.theta;
     let thetaDot = this.thetaDot;
     const force = action === 1 ? this.forceMag : -this.forceMag;
-    const costheta = Math.cos(theta);
-    const sintheta = Math.sin(theta);
+    const costheta = libm.cos(theta); // np.cos/np.sin: the C library's, as numpy calls them
+    const sintheta = libm.sin(theta);
     // Same association order as the Python expressions, so every rounding matches.
     const temp = (force + this.polemassLength * (thetaDot * thetaDot) * sintheta) / this.totalMass;
     const thetaacc =

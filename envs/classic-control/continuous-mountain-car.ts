@@ -3,10 +3,12 @@
  * from Gymnasium 1.x `gymnasium/envs/classic_control/continuous_mountain_car.py`: goal at 0.45,
  * power 0.0015, reward 100 at the goal minus 0.1 × (unclipped action)², and the state stored as
  * float32 after every step. numpy 2's promotion rules (NEP 50) decide which operations of a step run
- * in float32: they are followed exactly, with a Float32Array action behaving as a float32 ndarray,
- * a Float64Array as a float64 ndarray and a number[] as a Python list.
- * Deviations: gravity (a literal 0.0025 in Gymnasium) is a settable parameter; math.pow(a, 2) is a * a.
+ * in float32: they are followed exactly, with a Float32Array or number[] action behaving as a
+ * float32 ndarray (the action space's dtype) and a Float64Array as a float64 ndarray. math.cos and
+ * math.pow are the C library's (src/util/libm.ts).
+ * Deviation: gravity (a literal 0.0025 in Gymnasium) is a settable parameter.
  */
+import { libm } from '../../src/util/libm.ts';
 import { BaseEnv } from '../core.ts';
 import type { PhysicalEnv, ResetArgs, ResetResult, StepResult } from '../core.ts';
 import { maybeParseResetBounds } from './reset-bounds.ts';
@@ -69,10 +71,10 @@ export class ContinuousMountainCarEnv extends BaseEnv<Float32Array, ContinuousAc
       throw invalidAction(NAME, action, this.actionSpace);
     }
     if (!this.hasState) throw resetNeeded(NAME);
-    const a = action[0];
     // numpy 2 (NEP 50) kinds: a Python float is "weak" and takes the other operand's dtype, so
     // np.float32 (op) Python float runs in float32; np.float32 (op) np.float64 runs in float64.
-    const actionKind = action instanceof Float32Array ? F32 : action instanceof Float64Array ? F64 : PY;
+    const actionKind = action instanceof Float64Array ? F64 : F32;
+    const a = actionKind === F32 ? f32(action[0]) : action[0];
     const stateKind = this.stateIsFloat32 ? F32 : F64;
     let position = this.position;
     let velocity = this.velocity;
@@ -90,7 +92,7 @@ export class ContinuousMountainCarEnv extends BaseEnv<Float32Array, ContinuousAc
       forceKind = PY;
     }
     // velocity += force * self.power - 0.0025 * math.cos(3 * position)
-    const slope = this.gravity * Math.cos(stateKind === F32 ? f32(3 * position) : 3 * position); // a Python float
+    const slope = this.gravity * libm.cos(stateKind === F32 ? f32(3 * position) : 3 * position); // a Python float
     const push = forceKind === F32 ? f32(force * f32(this.power)) : force * this.power;
     const delta = forceKind === F32 ? f32(push - f32(slope)) : push - slope;
     let velocityKind = stateKind > forceKind ? stateKind : forceKind;
@@ -121,7 +123,7 @@ export class ContinuousMountainCarEnv extends BaseEnv<Float32Array, ContinuousAc
     const terminated =
       position >= (positionKind === F32 ? f32(this.goalPosition) : this.goalPosition) &&
       velocity >= (velocityKind === F32 ? f32(this.goalVelocity) : this.goalVelocity);
-    const reward = (terminated ? 100.0 : 0) - a * a * 0.1;
+    const reward = (terminated ? 100.0 : 0) - libm.pow(a, 2) * 0.1;
 
     this.position = f32(position);
     this.velocity = f32(velocity);

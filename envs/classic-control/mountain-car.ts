@@ -5,6 +5,7 @@
  * first and clipped, then position (semi-implicit Euler), an inelastic left wall, termination when
  * position >= 0.5 and velocity >= goal velocity, reward -1 per step, float32 observations.
  */
+import { libm } from '../../src/util/libm.ts';
 import { BaseEnv } from '../core.ts';
 import type { PhysicalEnv, ResetArgs, ResetResult, StepResult } from '../core.ts';
 import { Discrete } from '../spaces.ts';
@@ -50,7 +51,7 @@ export class MountainCarEnv extends BaseEnv<Float32Array, number> implements Phy
     if (!this.hasState) throw resetNeeded(NAME);
     let position = this.position;
     let velocity = this.velocity;
-    velocity += (action - 1) * this.force + Math.cos(3 * position) * -this.gravity;
+    velocity += (action - 1) * this.force + libm.cos(3 * position) * -this.gravity;
     // np.clip(velocity, -max_speed, max_speed)
     velocity = velocity < -this.maxSpeed ? -this.maxSpeed : velocity > this.maxSpeed ? this.maxSpeed : velocity;
     position += velocity;

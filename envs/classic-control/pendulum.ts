@@ -3,10 +3,12 @@
  * for statement from Gymnasium 1.x `gymnasium/envs/classic_control/pendulum.py`: the torque is
  * clipped, the cost uses the angle normalised into [-pi, pi) and the pre-update state, then
  * semi-implicit Euler with the angular velocity clipped to +-maxSpeed; never terminates.
- * numpy 2 dtypes are followed: a Float32Array action is a float32 ndarray (u**2 and the torque
- * term run in float32), a number[] / Float64Array one is float64. Deviation: Python's `x**2`
- * (libm pow) is computed as `x * x`, which differs from glibc's pow in ~1 case in 1000 by one ulp.
+ * numpy 2 dtypes are followed: a Float32Array or number[] action is a float32 ndarray, the action
+ * space's dtype (u**2 and the torque term run in float32); a Float64Array one is a float64 ndarray.
+ * np.sin/np.cos and every `**2` (C pow, or powf on a float32 torque) are the C library's
+ * (src/util/libm.ts), so a step rounds exactly as Gymnasium's.
  */
+import { libm } from '../../src/util/libm.ts';
 import { BaseEnv } from '../core.ts';
 import type { PhysicalEnv, ResetArgs, ResetResult, StepResult } from '../core.ts';
 import { verifyNumberAndCast } from './reset-bounds.ts';
@@ -87,25 +89,25 @@ export class PendulumEnv extends BaseEnv<Float32Array, PendulumAction> implement
     const l = this.l;
     const dt = this.dt;
     // u = np.clip(u, -max_torque, max_torque)[0]: a float32 array keeps float32 (bounds cast to it).
-    const isF32 = action instanceof Float32Array;
-    let u = action[0];
+    const isF32 = !(action instanceof Float64Array);
+    let u = isF32 ? f32(action[0]) : action[0];
     const lo = isF32 ? f32(-this.maxTorque) : -this.maxTorque;
     const hi = isF32 ? f32(this.maxTorque) : this.maxTorque;
     u = u < lo ? lo : u > hi ? hi : u;
     this.lastU = u;
-    const an = angleNormalize(th);
-    const torqueCost = isF32 ? f32(f32(0.001) * f32(u * u)) : 0.001 * (u * u);
-    const costs = an * an + 0.1 * (thdot * thdot) + torqueCost;
-    const invInertia = 3.0 / (m * (l * l));
+    const pow = libm.pow;
+    const torqueCost = isF32 ? f32(f32(0.001) * libm.powf(u, 2)) : 0.001 * pow(u, 2);
+    const costs = pow(angleNormalize(th), 2) + 0.1 * pow(thdot, 2) + torqueCost;
+    const invInertia = 3.0 / (m * pow(l, 2));
     const torqueTerm = isF32 ? f32(f32(invInertia) * u) : invInertia * u;
-    let newthdot = thdot + (((3 * g) / (2 * l)) * Math.sin(th) + torqueTerm) * dt;
+    let newthdot = thdot + (((3 * g) / (2 * l)) * libm.sin(th) + torqueTerm) * dt;
     newthdot = newthdot < -this.maxSpeed ? -this.maxSpeed : newthdot > this.maxSpeed ? this.maxSpeed : newthdot;
     const newth = th + newthdot * dt;
     this.theta = newth;
     this.thetaDot = newthdot;
     const observation = new Float32Array(3);
-    observation[0] = Math.cos(newth);
-    observation[1] = Math.sin(newth);
+    observation[0] = libm.cos(newth);
+    observation[1] = libm.sin(newth);
     observation[2] = newthdot;
     return { observation, reward: -costs, terminated: false, truncated: false, info: {} };
   }
@@ -130,7 +132,7 @@ export class PendulumEnv extends BaseEnv<Float32Array, PendulumAction> implement
     this.thetaDot = rng.uniform(-y, y);
     this.lastU = NaN;
     this.hasState = true;
-    return { observation: Float32Array.of(Math.cos(this.theta), Math.sin(this.theta), this.thetaDot), info: {} };
+    return { observation: Float32Array.of(libm.cos(this.theta), libm.sin(this.theta), this.thetaDot), info: {} };
   }
 
   /** `[theta, thetaDot]`; theta = 0 is upright and is never wrapped in the state. */

@@ -31,6 +31,8 @@ export interface PrometheusExporterOptions {
   version: string;
   /** Current tfjs backend name (read at scrape time). */
   backend: () => string;
+  /** Where the envs' sin/cos/pow come from: 'host' (the C library, as Gymnasium) or 'javascript'. Default 'javascript'. */
+  libm?: string;
   /** tf.memory() of the main thread; omit to leave plasticd_tfjs_* out. */
   tfMemory?: () => TfjsMemory;
   /** The websocket feed's counters; omit to leave plasticd_feed_* out. */
@@ -86,12 +88,12 @@ export class PrometheusExporter {
     this.metrics = createAgentMetrics(registry);
     new Gauge({
       name: 'plasticd_build_info',
-      help: 'Constant 1 with the plasticd version and the tfjs backend in use as labels.',
-      labelNames: ['version', 'backend'] as const,
+      help: 'Constant 1 with the plasticd version, the tfjs backend and the envs\' libm (host: bit-identical to Gymnasium on this machine) as labels.',
+      labelNames: ['version', 'backend', 'libm'] as const,
       registers: [registry],
       collect() {
         this.reset();
-        this.set({ version: options.version, backend: options.backend() }, 1);
+        this.set({ version: options.version, backend: options.backend(), libm: options.libm ?? 'javascript' }, 1);
       },
     });
     if (options.tfMemory) registerTfjsMemory(registry, options.tfMemory);

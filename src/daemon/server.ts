@@ -13,6 +13,7 @@ import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from '../config/daemon-config.ts';
 import { initBackend } from '../nn/backend.ts';
+import { libm } from '../util/libm.ts';
 import { PrometheusExporter } from '../../monitoring/exporters/prometheus.ts';
 import { buildApp } from './app.ts';
 import { handleClientError } from './errors.ts';
@@ -56,6 +57,8 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
 
   const backend = await initBackend({ backend: config.backend });
   logger.info({ backend: backend.name, reason: backend.reason }, 'tfjs backend (main thread, build info only)');
+  if (libm.source === 'host') logger.info('classic-control envs compute sin/cos/pow with the C library, bit-identical to Gymnasium on this machine');
+  else logger.warn({ reason: libm.reason }, 'classic-control envs use JavaScript sin/cos/pow: same dynamics, not bit-identical to Gymnasium');
 
   const registry = new Registry();
   const server = createServer({ headersTimeout: 20_000, requestTimeout: 60_000, keepAliveTimeout: 5_000 });
@@ -65,6 +68,7 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
     registry,
     version,
     backend: () => backend.name,
+    libm: libm.source,
     // The main thread's own tensors (it only initialises tfjs; a leak here would show); agents' are per agent.
     tfMemory: () => tfMemory(),
     feedStats: () => feed.stats(),

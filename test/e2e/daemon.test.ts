@@ -78,7 +78,7 @@ describe('plasticd serve (the real daemon in a child process)', { timeout: 300_0
     assert.ok(checkpoint.body.step > stepsWhilePaused && checkpoint.body.eventSeq > 0, JSON.stringify(checkpoint.body));
 
     const metricsBefore = await (await fetch(`${daemon.url}/metrics`)).text();
-    assert.match(metricsBefore, /plasticd_build_info\{version="[^"]+",backend="[^"]+"\} 1/);
+    assert.match(metricsBefore, /plasticd_build_info\{version="[^"]+",backend="[^"]+",libm="(host|javascript)"\} 1/);
     for (const id of ['bits', 'cartpole', 'extra']) assert.match(metricsBefore, new RegExp(`plasticd_agent_state\\{agent="${id}",state="running"\\} 1`));
     assert.match(metricsBefore, /plasticd_\w+\{agent="cartpole",network="q"/);
 

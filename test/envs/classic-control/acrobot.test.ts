@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { libm } from '../../../src/util/libm.ts';
 import { AcrobotEnv } from '../../../envs/classic-control/acrobot.ts';
 
 /** Gymnasium's book dynamics written out independently (plain RK4 over a 4-vector). */
@@ -88,7 +89,7 @@ describe('AcrobotEnv', () => {
     env.state = [0.2, -0.3, 1.5, -2.5];
     const obs = env.step(1).observation;
     const s = env.state as [number, number, number, number];
-    assert.deepEqual(Array.from(obs), [Math.cos(s[0]), Math.sin(s[0]), Math.cos(s[1]), Math.sin(s[1]), s[2], s[3]].map(Math.fround));
+    assert.deepEqual(Array.from(obs), [libm.cos(s[0]), libm.sin(s[0]), libm.cos(s[1]), libm.sin(s[1]), s[2], s[3]].map(Math.fround));
   });
 
   it('draws the reset state in [-0.1, 0.1) as float32 values, or in options low/high', () => {

@@ -1,29 +1,43 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ContinuousMountainCarEnv } from '../../../envs/classic-control/continuous-mountain-car.ts';
+import { libm } from '../../../src/util/libm.ts';
 
 const f32 = Math.fround;
 
 describe('ContinuousMountainCarEnv', () => {
-  it('takes a float64 first step from a set state with a plain-array action', () => {
+  it('takes a float64 first step from a set state with a Float64Array action', () => {
     const env = new ContinuousMountainCarEnv();
     env.state = [-0.5, 0.01];
-    const r = env.step([0.3]);
-    const v = 0.01 + (0.3 * 0.0015 - 0.0025 * Math.cos(3 * -0.5));
+    const r = env.step(Float64Array.of(0.3));
+    const v = 0.01 + (0.3 * 0.0015 - 0.0025 * libm.cos(3 * -0.5));
     assert.deepEqual(env.state, [f32(-0.5 + v), f32(v)], 'the state is stored as float32');
-    assert.ok(Math.abs(r.reward - -0.1 * 0.09) < 1e-17);
+    assert.equal(r.reward, -libm.pow(0.3, 2) * 0.1);
+  });
+
+  it('takes a plain-array action as float32, the action space dtype, like a Float32Array', () => {
+    const plain = new ContinuousMountainCarEnv();
+    const typed = new ContinuousMountainCarEnv();
+    plain.state = typed.state = [-0.5, 0.01];
+    for (let i = 0; i < 5; i++) {
+      const a = plain.step([0.3]);
+      const b = typed.step(Float32Array.of(0.3));
+      assert.deepEqual(plain.state, typed.state);
+      assert.equal(a.reward, b.reward);
+    }
+    assert.equal(plain.step([0.3]).reward, -libm.pow(f32(0.3), 2) * 0.1, 'the reward squares the float32 action');
   });
 
   it('computes the push in float32 for a Float32Array action, as numpy does', () => {
     const env = new ContinuousMountainCarEnv();
     env.state = [-0.5, 0];
     env.step(Float32Array.of(0.3));
-    const delta = f32(f32(f32(0.3) * f32(0.0015)) - f32(0.0025 * Math.cos(-1.5)));
+    const delta = f32(f32(f32(0.3) * f32(0.0015)) - f32(0.0025 * libm.cos(-1.5)));
     assert.equal(env.state[1], f32(0 + delta));
     // From the second step on the float32 state makes the whole update float32.
     const [p, v] = env.state as [number, number];
     env.step(Float32Array.of(0.3));
-    const delta2 = f32(f32(f32(0.3) * f32(0.0015)) - f32(0.0025 * Math.cos(f32(3 * p))));
+    const delta2 = f32(f32(f32(0.3) * f32(0.0015)) - f32(0.0025 * libm.cos(f32(3 * p))));
     const v2 = f32(v + delta2);
     assert.deepEqual(env.state, [f32(p + v2), v2]);
   });

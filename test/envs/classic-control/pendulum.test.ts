@@ -1,16 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { libm } from '../../../src/util/libm.ts';
 import { PendulumEnv, angleNormalize } from '../../../envs/classic-control/pendulum.ts';
 
 describe('PendulumEnv', () => {
   it('takes one semi-implicit Euler step and charges the pre-update cost', () => {
     const env = new PendulumEnv();
     env.state = [1.0, 0.5];
-    const r = env.step([1.0]);
-    const thdot = 0.5 + (((3 * 10) / 2) * Math.sin(1.0) + 3.0 * 1.0) * 0.05;
+    const r = env.step(Float64Array.of(1.0)); // a float64 ndarray: float64 arithmetic throughout
+    const thdot = 0.5 + (((3 * 10) / 2) * libm.sin(1.0) + 3.0 * 1.0) * 0.05;
     assert.deepEqual(env.state, [1.0 + thdot * 0.05, thdot]);
     assert.equal(r.reward, -(1.0 + 0.1 * 0.25 + 0.001 * 1.0));
-    assert.deepEqual(Array.from(r.observation), [Math.cos(1 + thdot * 0.05), Math.sin(1 + thdot * 0.05), thdot].map(Math.fround));
+    assert.deepEqual(Array.from(r.observation), [libm.cos(1 + thdot * 0.05), libm.sin(1 + thdot * 0.05), thdot].map(Math.fround));
     assert.deepEqual([r.terminated, r.truncated], [false, false]);
   });
 
@@ -49,7 +50,7 @@ describe('PendulumEnv', () => {
     env.setPhysics('g', 20);
     env.state = [0.3, 0];
     env.step([0]);
-    assert.equal(env.state[1], 0 + (((3 * 20) / 2) * Math.sin(0.3) + 0) * 0.05);
+    assert.equal(env.state[1], 0 + (((3 * 20) / 2) * libm.sin(0.3) + 0) * 0.05);
   });
 
   it('draws theta in [-pi, pi) and thetaDot in [-1, 1), or within x_init / y_init', () => {
