@@ -38,10 +38,11 @@ describe('RunLog', () => {
   });
 
   it('writes buffered events within the flush interval and reads unflushed ones too', async () => {
-    const log = await RunLog.open(path, { flushIntervalMs: 20 });
+    // An interval long enough that a loaded machine still reads the file before the flush.
+    const log = await RunLog.open(path, { flushIntervalMs: 400 });
     log.append(eventFor('a', 1));
     assert.equal((await readFile(path)).byteLength, 0, 'buffered, not yet written');
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 800));
     assert.ok((await readFile(path, 'utf8')).startsWith('{"seq":1,'));
     log.append(eventFor('a', 2));
     assert.deepEqual(seqsOf(await log.read()), [1, 2]);
