@@ -1,7 +1,8 @@
 /**
  * The public face of envs/: the Env contract, spaces, registry, wrappers, vector env, conformance
- * check, classic control, nonstationary wrappers and supervised streams. Importing this module
- * registers every built-in id (classic control and the plasticd/ nonstationary variants).
+ * check, classic control, MuJoCo locomotion, nonstationary wrappers and supervised streams. Importing
+ * this module registers every built-in id (classic control, MuJoCo, the plasticd/ nonstationary
+ * variants); MuJoCo ids need `await loadMujoco()` before `make`.
  */
 export * from './core.ts';
 export * from './spaces.ts';
@@ -13,6 +14,8 @@ export * from './check-env.ts';
 export * from './classic-control/index.ts';
 export * from './nonstationary/index.ts';
 export * from './streams/index.ts';
+export * from './mujoco/index.ts';
 
 import './classic-control/registrations.ts';
+import './mujoco/registrations.ts';
 import './nonstationary/registrations.ts';

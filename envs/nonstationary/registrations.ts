@@ -15,6 +15,7 @@ import { register } from '../registration.ts';
 import { AcrobotEnv } from '../classic-control/acrobot.ts';
 import { CartPoleEnv } from '../classic-control/cart-pole.ts';
 import { PendulumEnv } from '../classic-control/pendulum.ts';
+import { AntEnv } from '../mujoco/ant.ts';
 import { DriftingPhysics } from './drifting-physics.ts';
 import { PermutedActions } from './permuted-actions.ts';
 import { PermutedObservations } from './permuted-observations.ts';
@@ -145,4 +146,15 @@ registerNonstationary({
   rewardThreshold: -100,
   defaults: { every: 20_000 },
   description: 'Acrobot-v1 whose three torque actions (-1, 0, +1) are freshly permuted every 20k steps.',
+});
+
+registerNonstationary({
+  id: 'plasticd/SlipperyAnt-v5',
+  kind: 'physics',
+  base: (kwargs) => new AntEnv(kwargs),
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 6000,
+  defaults: { everyAtEpisodeEnd: 2_000_000, parameter: 'friction', low: 0.02, high: 2 },
+  description:
+    "Slippery Ant (Dohare et al. 2024): Ant-v5 whose friction (every geom's sliding friction, default 1) is redrawn log-uniformly in [0.02, 2] at the first episode end after 2M steps since the last change (needs await loadMujoco()).",
 });

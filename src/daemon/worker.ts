@@ -82,7 +82,9 @@ async function main(): Promise<void> {
   const { initBackend } = await import('../nn/backend.ts');
   const tf = await import('@tensorflow/tfjs-core');
   const { AgentRun } = await import('../run/agent-run.ts');
+  const { prepareRun } = await import('../run/build-run.ts');
   const backend = await initBackend({ backend: init.backend as never });
+  await prepareRun(init.spec);
 
   let pending: RunEvent[] = [];
   const run = new AgentRun({ spec: init.spec, onEvent: (event) => pending.push(event) });

@@ -48,6 +48,7 @@ interface Current {
 async function main(): Promise<void> {
   const { initBackend } = await import('../nn/backend.ts');
   const { AgentRun } = await import('../run/agent-run.ts');
+  const { prepareRun } = await import('../run/build-run.ts');
   await initBackend({ backend: 'auto' });
   let current: Current | null = null;
   let scheduled = false;
@@ -103,10 +104,18 @@ async function main(): Promise<void> {
     schedule();
   }
 
+  // Requests are handled one after another: a 'start' may first load an engine (MuJoCo) and a
+  // 'checkpoint' sent meanwhile must wait for the run it is about.
+  let handling: Promise<void> = Promise.resolve();
   port.on('message', (request: RunWorkerRequest) => {
+    handling = handling.then(() => handle(request));
+  });
+
+  const handle = async (request: RunWorkerRequest): Promise<void> => {
     switch (request.type) {
       case 'start': {
         try {
+          await prepareRun(request.spec);
           const sink: { events: RunEvent[] } = { events: [] };
           const run = new AgentRun({ spec: request.spec, onEvent: (event) => void (event.kind !== 'units' && sink.events.push(event)) });
           if (request.restore !== null) run.restore(request.restore);
@@ -140,7 +149,7 @@ async function main(): Promise<void> {
         port.close();
         break;
     }
-  });
+  };
   post({ type: 'ready' });
 }
 

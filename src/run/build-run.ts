@@ -12,6 +12,7 @@ import { ClipAction, NormalizeObservation, NormalizeReward, RecordEpisodeStatist
 import { makeStream } from '../../envs/streams/index.ts';
 import type { Stream } from '../../envs/streams/stream.ts';
 import '../../envs/index.ts';
+import { MUJOCO_ENV_IDS, loadMujoco } from '../../envs/mujoco/index.ts';
 import type { Agent, AgentHooks } from '../../agents/agent.ts';
 import { DqnAgent } from '../../agents/dqn.ts';
 import { CONTINUOUS_PPO_CONFIG, PpoAgent } from '../../agents/ppo.ts';
@@ -55,6 +56,15 @@ export function deriveSeeds(seed: number): { seeds: RunSeeds; monitorRng: Rng } 
   const monitorRng = root.fork();
   const stream = root.fork().nextUint32();
   return { seeds: { env, agent, stream }, monitorRng };
+}
+
+/**
+ * What must be loaded asynchronously before `buildRun` (which is synchronous) can build this spec:
+ * the MuJoCo engine for a MuJoCo env. A no-op otherwise, and after the first call in a thread.
+ */
+export async function prepareRun(spec: unknown): Promise<void> {
+  const id = (spec as { env?: { id?: unknown } | null } | null)?.env?.id;
+  if (typeof id === 'string' && MUJOCO_ENV_IDS.has(id)) await loadMujoco();
 }
 
 export function buildRun(spec: AgentSpec, options: BuildRunOptions): BuiltRun {

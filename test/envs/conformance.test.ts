@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { checkEnv, ClipAction, make, NormalizeObservation, NormalizeReward, RecordEpisodeStatistics, registeredIds, registrationOf, RescaleAction } from '../../envs/index.ts';
 import { Box, TransformObservation, TransformReward } from '../../envs/index.ts';
 import type { Env } from '../../envs/index.ts';
+import { loadMujoco } from '../../envs/index.ts';
+
+await loadMujoco(); // the MuJoCo ids are registered too
 
 // Gymnasium v1.3.0 gymnasium/envs/__init__.py
 const CLASSIC = {

@@ -16,6 +16,7 @@ import { RewardShift } from '../../../envs/nonstationary/reward-shift.ts';
 import { CartPoleEnv } from '../../../envs/classic-control/cart-pole.ts';
 import { PendulumEnv } from '../../../envs/classic-control/pendulum.ts';
 import { AcrobotEnv } from '../../../envs/classic-control/acrobot.ts';
+import { loadMujoco } from '../../../envs/mujoco/runtime.ts';
 import { drive } from './drive.ts';
 
 const IDS = {
@@ -25,7 +26,10 @@ const IDS = {
   'plasticd/DriftingPendulum-v1': DriftingPhysics,
   'plasticd/FlippingRewardPendulum-v1': RewardShift,
   'plasticd/PermutedActionsAcrobot-v1': PermutedActions,
+  'plasticd/SlipperyAnt-v5': DriftingPhysics,
 } as const;
+
+await loadMujoco();
 
 const physicsOf = (env: { unwrapped: unknown }) => (env.unwrapped as PhysicalEnv).physics;
 const codeAndMessage = (code: string, pattern: RegExp) => (error: Error & { code?: string }) => error.code === code && pattern.test(error.message);
