@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadExperimentFile } from '../../src/experiment/schema.ts';
 import { resolveExperiment } from '../../src/experiment/resolve.ts';
 import { AgentRun } from '../../src/run/agent-run.ts';
+import { prepareRun } from '../../src/run/build-run.ts';
 
 const DIRECTORY = 'experiments';
 const files = readdirSync(DIRECTORY).filter((name) => name.endsWith('.yaml')).sort();
@@ -29,6 +30,7 @@ describe('shipped experiment files', () => {
       for (const run of experiment.runs) {
         if (seen.has(run.variant)) continue;
         seen.add(run.variant);
+        await prepareRun(run.spec); // a MuJoCo env needs its engine loaded, as the daemon's and experiment's workers do
         const agentRun = new AgentRun({ spec: run.spec });
         try {
           assert.equal(agentRun.runFor(20).steps, 20);
