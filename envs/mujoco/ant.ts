@@ -13,7 +13,7 @@ import type { Info } from '../core.ts';
 import { checkKwargs, float32Box, kwargBoolean, kwargNumber } from '../classic-control/checks.ts';
 import type { Float32Box } from '../classic-control/checks.ts';
 import { PlasticdError } from '../../src/util/errors.ts';
-import { MujocoEnv } from './mujoco-env.ts';
+import { kwargRange, MujocoEnv } from './mujoco-env.ts';
 import type { MujocoStepOutcome } from './mujoco-env.ts';
 
 export interface AntKwargs {
@@ -22,8 +22,8 @@ export interface AntKwargs {
   ctrlCostWeight?: number;
   contactCostWeight?: number;
   healthyReward?: number;
-  /** Body whose x-y displacement is the forward velocity. Default 1 (the torso). */
-  mainBody?: number;
+  /** Body (index or name) whose x-y displacement is the forward velocity. Default 1 (the torso). */
+  mainBody?: number | string;
   terminateWhenUnhealthy?: boolean;
   healthyZRange?: [number, number];
   contactForceRange?: [number, number];
@@ -39,15 +39,6 @@ const KWARGS = [
   'healthyZRange', 'contactForceRange', 'resetNoiseScale', 'excludeCurrentPositionsFromObservation', 'includeCfrcExtInObservation', 'renderMode',
 ] as const;
 const XML = readFileSync(new URL('./assets/ant.xml', import.meta.url), 'utf8');
-
-function kwargRange(kwargs: Record<string, unknown>, key: string, fallback: [number, number]): [number, number] {
-  const v = kwargs[key];
-  if (v === undefined) return fallback;
-  if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && !Number.isNaN(x)) || v[0] > v[1]) {
-    throw new PlasticdError('invalid_kwargs', `${NAME}: kwarg "${key}" must be [low, high] with low <= high, got ${JSON.stringify(v)}`);
-  }
-  return [v[0], v[1]];
-}
 
 export class AntEnv extends MujocoEnv {
   readonly observationSpace: Float32Box;
@@ -72,18 +63,24 @@ export class AntEnv extends MujocoEnv {
     this.ctrlCostWeight = kwargNumber(NAME, k, 'ctrlCostWeight', 0.5);
     this.contactCostWeight = kwargNumber(NAME, k, 'contactCostWeight', 5e-4);
     this.healthyRewardWeight = kwargNumber(NAME, k, 'healthyReward', 1.0);
-    this.mainBody = kwargNumber(NAME, k, 'mainBody', 1);
-    if (!Number.isInteger(this.mainBody) || this.mainBody < 0 || this.mainBody >= this.model.nbody) {
-      throw new PlasticdError('invalid_kwargs', `${NAME}: kwarg "mainBody" must be a body index in [0, ${this.model.nbody}), got ${this.mainBody}`);
-    }
+    this.mainBody = this.bodyIndex(k.mainBody ?? 1);
     this.terminateWhenUnhealthy = kwargBoolean(NAME, k, 'terminateWhenUnhealthy', true);
-    this.healthyZRange = kwargRange(k, 'healthyZRange', [0.2, 1.0]);
-    this.contactForceRange = kwargRange(k, 'contactForceRange', [-1.0, 1.0]);
+    this.healthyZRange = kwargRange(NAME, k, 'healthyZRange', [0.2, 1.0]);
+    this.contactForceRange = kwargRange(NAME, k, 'contactForceRange', [-1.0, 1.0]);
     this.resetNoiseScale = kwargNumber(NAME, k, 'resetNoiseScale', 0.1);
     this.excludePositions = kwargBoolean(NAME, k, 'excludeCurrentPositionsFromObservation', true);
     this.includeContactForces = kwargBoolean(NAME, k, 'includeCfrcExtInObservation', true);
     const size = this.model.nq + this.model.nv - (this.excludePositions ? 2 : 0) + (this.includeContactForces ? 6 * (this.model.nbody - 1) : 0);
     this.observationSpace = float32Box(-Infinity, Infinity, [size]);
+  }
+
+  /** Gymnasium's `data.body(main_body)`: a body index or a body name. */
+  private bodyIndex(body: unknown): number {
+    const index = typeof body === 'string' ? this.engine.mj_name2id(this.model, this.engine.mjtObj.mjOBJ_BODY.value, body) : body;
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= this.model.nbody) {
+      throw new PlasticdError('invalid_kwargs', `${NAME}: kwarg "mainBody" must be a body index in [0, ${this.model.nbody}) or a body name, got ${JSON.stringify(body)}`);
+    }
+    return index;
   }
 
   get isHealthy(): boolean {

@@ -7,7 +7,9 @@
  * Deviations: observations are Float32Array (Gymnasium's are float64; plasticd's networks are float32),
  * the control cost sums the squared action in float64, and the physical parameters a DriftingPhysics
  * wrapper may change are `friction` (the sliding
- * friction of every geom, which is what the Slippery Ant reference sets through the default geom),
+ * friction of the floor, geom 0, with every other geom keeping its ratio to it: on Ant, whose geoms
+ * share one friction, that is every geom's, which is what the Slippery Ant reference sets through the
+ * default geom; on Hopper and Walker2d the feet stay grippier than the floor),
  * `gravity` (its z component) and `massScale` (every body's mass and inertia, from the model's values).
  */
 import type { MainModule, MjData, MjModel } from '@mujoco/mujoco';
@@ -19,6 +21,16 @@ import { PlasticdError } from '../../src/util/errors.ts';
 import { mujoco } from './runtime.ts';
 
 export type MujocoAction = Float32Array | Float64Array | number[];
+
+/** A `[low, high]` kwarg (Gymnasium's range tuples), with low <= high; the bounds may be infinite. */
+export function kwargRange(envName: string, kwargs: Record<string, unknown>, key: string, fallback: [number, number]): [number, number] {
+  const v = kwargs[key];
+  if (v === undefined) return fallback;
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && !Number.isNaN(x)) || v[0] > v[1]) {
+    throw new PlasticdError('invalid_kwargs', `${envName}: kwarg "${key}" must be [low, high] with low <= high, got ${JSON.stringify(v)}`);
+  }
+  return [v[0], v[1]];
+}
 
 export interface MujocoSnapshot extends ClassicEnvSnapshot {
   /** mj_getState(mjSTATE_INTEGRATION): time, qpos, qvel, act, warm start, controls, applied forces… */
@@ -49,6 +61,8 @@ export abstract class MujocoEnv extends BaseEnv<Float32Array, MujocoAction> impl
   private hasState = false;
   private closed = false;
   private friction: number;
+  /** The model's sliding friction of each geom, which `friction` scales. */
+  private readonly geomFriction: Float64Array;
   private gravity: number;
   private massScale = 1;
   private readonly bodyMass: Float64Array;
@@ -74,7 +88,8 @@ export abstract class MujocoEnv extends BaseEnv<Float32Array, MujocoAction> impl
     const high = Array.from({ length: nu }, (_, i) => range[2 * i + 1]!);
     this.actionSpace = float32Box(low, high, [nu]);
     this.action = new Float64Array(nu);
-    this.friction = (this.model.geom_friction as Float64Array)[0]!;
+    this.geomFriction = Float64Array.from({ length: this.model.ngeom }, (_, g) => (this.model.geom_friction as Float64Array)[3 * g]!);
+    this.friction = this.geomFriction[0]!;
     this.gravity = (this.model.opt.gravity as Float64Array)[2]!;
     this.bodyMass = Float64Array.from(this.model.body_mass as Float64Array);
     this.bodyInertia = Float64Array.from(this.model.body_inertia as Float64Array);
@@ -161,7 +176,11 @@ export abstract class MujocoEnv extends BaseEnv<Float32Array, MujocoAction> impl
     const v = checkPhysics(this.envName, name, value, PHYSICS);
     if (name === 'friction') {
       const friction = this.model.geom_friction as Float64Array;
-      for (let g = 0; g < this.model.ngeom; g++) friction[3 * g] = v;
+      const floor = this.geomFriction[0]!;
+      for (let g = 0; g < this.model.ngeom; g++) {
+        const own = this.geomFriction[g]!;
+        friction[3 * g] = own === floor || floor === 0 ? v : own * (v / floor);
+      }
       this.friction = v;
     } else if (name === 'gravity') {
       (this.model.opt.gravity as Float64Array)[2] = v;
@@ -225,12 +244,17 @@ export abstract class MujocoEnv extends BaseEnv<Float32Array, MujocoAction> impl
     return (this.data.xpos as Float64Array)[3 * body + axis]!;
   }
 
-  /** The standard Gymnasium reset noise: qpos + U(-s, s), qvel + s·N(0, 1), uniforms drawn first. */
-  protected resetWithNoise(scale: number): void {
+  /**
+   * Gymnasium's reset noise: qpos + U(-s, s), then qvel + s·N(0, 1) (Ant, HalfCheetah) or qvel + U(-s, s)
+   * (Hopper, Walker2d); every qpos draw comes before the first qvel draw.
+   */
+  protected resetWithNoise(scale: number, velocityNoise: 'normal' | 'uniform' = 'normal'): void {
     const rng = this.npRandom;
     const qpos = Float64Array.from(this.initQpos, (q) => q + rng.uniform(-scale, scale));
     const qvel = new Float64Array(this.initQvel.length);
-    for (let i = 0; i < qvel.length; i++) qvel[i] = this.initQvel[i]! + scale * rng.normal();
+    for (let i = 0; i < qvel.length; i++) {
+      qvel[i] = this.initQvel[i]! + (velocityNoise === 'uniform' ? rng.uniform(-scale, scale) : scale * rng.normal());
+    }
     this.setState(qpos, qvel);
   }
 

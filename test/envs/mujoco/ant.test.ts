@@ -138,6 +138,24 @@ describe('Ant-v5', () => {
     e.close();
   });
 
+  it("takes mainBody as a body index or, as Gymnasium's data.body(main_body) does, a body name", () => {
+    const action = Float32Array.of(0.5, -0.25, 1, 0, 0, -1, 0.75, 0.1);
+    const infoWith = (mainBody?: number | string) => {
+      const e = new AntEnv(mainBody === undefined ? {} : { mainBody });
+      e.reset({ seed: 0 });
+      e.state = standing();
+      const info = e.step(action).info;
+      e.close();
+      return info;
+    };
+    const reference = infoWith();
+    assert.deepEqual(infoWith('torso'), reference);
+    assert.deepEqual(infoWith(1), reference);
+    assert.notEqual(infoWith('aux_1').x_velocity, reference.x_velocity);
+    assert.throws(() => new AntEnv({ mainBody: 'tail' }), /mainBody/);
+    assert.throws(() => new AntEnv({ mainBody: 14 }), /mainBody/);
+  });
+
   it('rejects malformed actions, names bad kwargs and refuses use after close', () => {
     assert.throws(() => env.step(new Float32Array(3)), /invalid action/);
     assert.throws(() => env.step([0, 0, 0, 0, 0, 0, 0, Number.NaN]), /invalid action/);
