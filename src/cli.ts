@@ -2,7 +2,8 @@
  * plasticd command line: `plasticd serve [--config file.yaml] [--data-dir dir] [--port n]
  * [--host h] [--token t] [--backend b] [--log-level l]` runs the daemon (with the embedded default
  * config when no file is given; `npm start` does that), `plasticd demo` the environment tour,
- * `plasticd experiment <file>` an experiment file to a report (src/experiment/command.ts).
+ * `plasticd experiment <file>` an experiment file to a report (src/experiment/command.ts), `plasticd
+ * worker --queue redis://…` a process that trains queued experiment runs (src/queue/worker-command.ts).
  * Flags override the file; PLASTICD_TOKEN supplies the token when neither gives one. Bad flags and
  * invalid config files exit with status 2 and a message naming the flag or key.
  */
@@ -20,9 +21,13 @@ const HELP = `plasticd — trains online RL agents on nonstationary environments
 Usage:
   plasticd serve [options]   run the daemon (HTTP API, live page, /metrics, websocket feed)
   plasticd demo              a short tour of the environments
-  plasticd experiment <file> [--out dir] [--workers n] [--scale name] [--restart]
+  plasticd experiment <file> [--out dir] [--workers n] [--scale name] [--restart] [--queue redis-url]
                              run an experiment file (methods × grid × seeds) to a report with tables and plots;
-                             run it again after Ctrl-C to resume (default out ./experiment-results/<name>)
+                             run it again after Ctrl-C to resume (default out ./experiment-results/<name>);
+                             with --queue, the runs go to a Redis queue that 'plasticd worker' processes train
+                             (the out folder must be shared storage, at the same path on every worker)
+  plasticd worker --queue <redis-url> [options]
+                             train queued runs ('plasticd worker --help' lists the options)
   plasticd --help            this text
 
 Options of serve:
@@ -143,7 +148,7 @@ async function runExperimentCommand(args: string[]): Promise<number> {
       args,
       strict: true,
       allowPositionals: true,
-      options: { out: { type: 'string', short: 'o' }, workers: { type: 'string', short: 'w' }, scale: { type: 'string' }, restart: { type: 'boolean' } },
+      options: { out: { type: 'string', short: 'o' }, workers: { type: 'string', short: 'w' }, scale: { type: 'string' }, restart: { type: 'boolean' }, queue: { type: 'string', short: 'q' } },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -155,12 +160,14 @@ async function runExperimentCommand(args: string[]): Promise<number> {
     if (!/^\d+$/.test(values.workers) || Number(values.workers) < 1) throw new UsageError(`--workers must be a positive integer, got '${values.workers}'`);
     workers = Number(values.workers);
   }
+  if (values.queue !== undefined && workers !== undefined) throw new UsageError('--workers has no meaning with --queue: start that many `plasticd worker` processes instead');
   const { experimentCommand } = await import('./experiment/command.ts');
   return experimentCommand({
     file: positionals[0],
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(values.scale !== undefined ? { scale: values.scale } : {}),
+    ...(values.queue !== undefined ? { queue: values.queue } : {}),
     restart: values.restart === true,
   });
 }
@@ -182,6 +189,14 @@ export async function main(argv: string[]): Promise<number> {
         return -1; // keeps running
       case 'experiment':
         return await runExperimentCommand(rest);
+      case 'worker': {
+        const { WORKER_HELP, workerCommand } = await import('./queue/worker-command.ts');
+        if (rest.includes('--help') || rest.includes('-h')) {
+          process.stdout.write(WORKER_HELP);
+          return 0;
+        }
+        return await workerCommand(rest);
+      }
       case 'demo': {
         const { runEnvDemo } = await import('./demo.ts');
         runEnvDemo();
@@ -197,7 +212,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof PlasticdError) {
       process.stderr.write(`plasticd: ${error.message}\n`);
-      const usage = ['invalid_config', 'config_unreadable', 'insecure_listen', 'invalid_experiment', 'experiment_unreadable', 'experiment_changed'];
+      const usage = ['invalid_config', 'config_unreadable', 'insecure_listen', 'invalid_experiment', 'experiment_unreadable', 'experiment_changed', 'invalid_argument', 'invalid_queue_url'];
       return usage.includes(error.code) ? 2 : 1;
     }
     process.stderr.write(`plasticd: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -7,13 +7,15 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { memory as tfMemory } from '@tensorflow/tfjs-core';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from '../config/daemon-config.ts';
 import { initBackend } from '../nn/backend.ts';
 import { libm } from '../util/libm.ts';
+import { packageVersion } from '../util/package-version.ts';
+
+export { packageVersion };
 import { PrometheusExporter } from '../../monitoring/exporters/prometheus.ts';
 import { buildApp } from './app.ts';
 import { handleClientError } from './errors.ts';
@@ -38,15 +40,6 @@ export interface RunningDaemon {
   started: Promise<void>;
   /** Graceful shutdown; resolves when everything is closed (bounded by config.shutdownTimeoutSeconds). */
   close(): Promise<void>;
-}
-
-export function packageVersion(): string {
-  try {
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-    return (JSON.parse(text) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
 }
 
 export async function startDaemon(config: DaemonConfig, options: StartDaemonOptions): Promise<RunningDaemon> {

@@ -1,10 +1,13 @@
 /**
- * `plasticd experiment <file> [--out dir] [--workers n] [--scale name] [--restart]`: resolves the file
+ * `plasticd experiment <file> [--out dir] [--workers n] [--scale name] [--restart] [--queue url]`: resolves the file
  * (every problem reported before any run starts), runs the unfinished runs with progress output,
  * stops cleanly on SIGINT/SIGTERM (checkpoints, then says how to resume) and writes the report when
- * every run has ended.
+ * every run has ended. With `--queue`, the runs are trained by `plasticd worker` processes instead
+ * (src/queue/experiment-queue.ts); the report is the same.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseRedisTarget } from '../queue/redis-target.ts';
+import { runExperimentOnQueue } from '../queue/experiment-queue.ts';
 import { PlasticdError } from '../util/errors.ts';
 import { createProgress, formatDuration } from './progress.ts';
 import { writeReport } from './report.ts';
@@ -18,11 +21,13 @@ export interface ExperimentCommandOptions {
   workers?: number;
   scale?: string;
   restart?: boolean;
+  /** A Redis URL: the runs go to this queue, for `plasticd worker` processes to train. */
+  queue?: string;
   /** Where messages go. Default process.stdout. */
   stdout?: NodeJS.WriteStream;
 }
 
-/** The command line as the report shows it: the flags that decide results, not --workers or --restart. */
+/** The command line as the report shows it: the flags that decide results, not --workers, --queue or --restart. */
 export function canonicalCommand(options: ExperimentCommandOptions): string {
   const parts = ['npm run experiment --', options.file];
   if (options.out !== undefined) parts.push('--out', options.out);
@@ -40,7 +45,11 @@ export async function experimentCommand(options: ExperimentCommandOptions): Prom
     throw new PlasticdError('invalid_argument', `--workers must be a positive integer, got ${String(options.workers)}`);
   }
   const command = canonicalCommand(options);
-  const resumeCommand = [command, ...(options.workers !== undefined ? ['--workers', String(options.workers)] : [])].join(' ');
+  const resumeCommand = [
+    command,
+    ...(options.workers !== undefined ? ['--workers', String(options.workers)] : []),
+    ...(options.queue !== undefined ? ['--queue', parseRedisTarget(options.queue).display] : []),
+  ].join(' ');
   stdout.write(`experiment '${experiment.name}' (scale ${experiment.scale}): ${experiment.runs.length} runs of ${experiment.steps.toLocaleString('en-US')} steps → ${outDir}\n`);
 
   const controller = new AbortController();
@@ -59,15 +68,31 @@ export async function experimentCommand(options: ExperimentCommandOptions): Prom
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await runExperiment({
+    const common = {
       experiment,
-      outDir,
       restart: options.restart ?? false,
       checkpointEverySeconds,
       signal: controller.signal,
       progress: createProgress({ stream: stdout }),
-      ...(options.workers !== undefined ? { workers: options.workers } : {}),
-    });
+    };
+    const result =
+      options.queue !== undefined
+        ? await runExperimentOnQueue({ ...common, outDir: resolve(outDir), target: parseRedisTarget(options.queue) })
+        : await runExperiment({ ...common, outDir, ...(options.workers !== undefined ? { workers: options.workers } : {}) });
+    if (result.status === 'interrupted' && options.queue !== undefined && !controller.signal.aborted) {
+      stdout.write(
+        `The queue gave up on ${result.unfinished.length} runs after repeated worker errors (${result.unfinished.join(', ')}); the workers' logs say why.\n` +
+          `Run the same command again to retry them:\n  ${resumeCommand}\n`,
+      );
+      return 1;
+    }
+    if (result.status === 'interrupted' && options.queue !== undefined) {
+      stdout.write(
+        `Stopped following: ${result.finished.length + result.failed.length} of ${result.runs} runs done; the others go on on the workers.\n` +
+          `Follow them again (and write the report when they end) with the same command:\n  ${resumeCommand}\n`,
+      );
+      return 130;
+    }
     if (result.status === 'interrupted') {
       stdout.write(
         `Stopped: ${result.finished.length + result.failed.length} of ${result.runs} runs done, ${result.unfinished.length} saved at their last checkpoint.\n` +

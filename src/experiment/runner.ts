@@ -13,19 +13,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { AgentDirectory } from '../daemon/store/agent-directory.ts';
 import { writeFileAtomic } from '../daemon/store/atomic-file.ts';
-import type { RunCounters } from '../run/agent-run.ts';
 import { PlasticdError } from '../util/errors.ts';
 import { silentProgress } from './progress.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { ResolvedExperiment, ResolvedRun } from './resolve.ts';
-import type { RunWorkerMessage, RunWorkerRequest } from './run-worker.ts';
+import { DONE_FILE, RUNS_DIRECTORY, RunThread, executeRun, readDoneMarker, runDirectory } from './run-executor.ts';
+import type { DoneMarker, RunExecutionResult } from './run-executor.ts';
+
+export { DONE_FILE, RUNS_DIRECTORY, readDoneMarker, runDirectory };
+export type { DoneMarker };
 
 export const EXPERIMENT_FILE = 'experiment.json';
-export const RUNS_DIRECTORY = 'runs';
-export const DONE_FILE = 'done.json';
 export const TIMING_FILE = 'timing.json';
 /** Everything the runner and the report write into the output folder (what --restart clears). */
 export const OUTPUT_NAMES = [EXPERIMENT_FILE, RUNS_DIRECTORY, 'plots', 'summary.csv', 'report.md', TIMING_FILE] as const;
@@ -50,13 +49,6 @@ export interface ExperimentRunOptions {
 
 export type RunOutcome = 'finished' | 'failed' | 'interrupted';
 
-export interface DoneMarker {
-  status: 'finished' | 'failed';
-  steps: number;
-  /** For failed runs: the error code and message. */
-  error?: { code: string; message: string };
-}
-
 export interface ExperimentRunResult {
   status: 'complete' | 'interrupted';
   runs: number;
@@ -66,33 +58,6 @@ export interface ExperimentRunResult {
   unfinished: string[];
   /** Wall seconds of this invocation. */
   seconds: number;
-}
-
-/** What a checkpoint file holds besides the run's own state: the supervisor's CheckpointPayload, so the daemon can resume it. */
-interface CheckpointPayload {
-  formatVersion: 1;
-  run: unknown;
-  exporter: null;
-  lifecycle: { paused: boolean; learningRate: number | null };
-}
-
-const RUN_WORKER_URL = new URL('./run-worker.ts', import.meta.url).href;
-/** As the supervisor does: a worker's own entry module needs tsx's hooks registered first (Node 20). */
-const WORKER_BOOTSTRAP = `Promise.all([import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}), import(${JSON.stringify(import.meta.resolve('tsx/cjs/api'))})])
-  .then(([esm, cjs]) => { esm.register(); cjs.register(); return import(${JSON.stringify(RUN_WORKER_URL)}); })
-  .catch((error) => { setImmediate(() => { throw error; }); });`;
-
-export function runDirectory(outDir: string, runId: string): string {
-  return join(outDir, RUNS_DIRECTORY, 'agents', runId);
-}
-
-export async function readDoneMarker(outDir: string, runId: string): Promise<DoneMarker | null> {
-  try {
-    return JSON.parse(await readFile(join(runDirectory(outDir, runId), DONE_FILE), 'utf8')) as DoneMarker;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
 }
 
 /** The first path where two JSON values differ, for the "config changed" message. */
@@ -147,19 +112,6 @@ export async function prepareOutput(outDir: string, experiment: ResolvedExperime
   await writeFileAtomic(path, `${JSON.stringify(experiment, null, 2)}\n`);
 }
 
-interface Job {
-  run: ResolvedRun;
-  dir: AgentDirectory;
-  worker: Worker;
-  steps: number;
-  requests: Map<number, (message: Extract<RunWorkerMessage, { type: 'checkpoint' }> | null) => void>;
-  /** Checkpoint and marker writes, in order. */
-  writes: Promise<void>;
-  checkpointing: boolean;
-  halting: boolean;
-  settle: (outcome: RunOutcome, detail?: string) => void;
-}
-
 /** Runs every unfinished run of the experiment; resolves when all are done or the signal stopped them. */
 export async function runExperiment(options: ExperimentRunOptions): Promise<ExperimentRunResult> {
   const started = performance.now();
@@ -182,175 +134,62 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
   const timing = await loadTiming(outDir);
   progress.begin({ runs: experiment.runs.length, finishedRuns: experiment.runs.length - queue.length, steps: experiment.runs.length * experiment.steps, doneSteps });
 
-  let stopping = options.signal?.aborted ?? false;
-  const active = new Set<Job>();
-  const onAbort = () => {
-    stopping = true;
-    for (const job of active) void halt(job);
-  };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-
-  let nextRequestId = 1;
-  const everyMs = Math.max(0.01, options.checkpointEverySeconds ?? 60) * 1000;
-
-  const writeCheckpoint = async (job: Job, state: unknown, counters: RunCounters): Promise<void> => {
-    const payload: CheckpointPayload = { formatVersion: 1, run: state, exporter: null, lifecycle: { paused: false, learningRate: null } };
-    const eventSeq = Math.min(counters.nextSeq - 1, job.dir.runLog.lastSeq);
-    await job.dir.checkpoint(payload, { step: counters.steps, eventSeq });
-    options.onCheckpoint?.(job.run.id, counters.steps);
-  };
-  const enqueueWrite = (job: Job, write: () => Promise<void>): Promise<void> => {
-    job.writes = job.writes.then(write);
-    return job.writes;
-  };
-  const requestCheckpoint = async (job: Job, haltAfter: boolean): Promise<boolean> => {
-    const requestId = nextRequestId++;
-    const reply = new Promise<Extract<RunWorkerMessage, { type: 'checkpoint' }> | null>((resolve) => job.requests.set(requestId, resolve));
-    job.worker.postMessage({ type: 'checkpoint', requestId, halt: haltAfter } satisfies RunWorkerRequest);
-    const message = await reply;
-    if (message === null) return false; // the run ended first
-    await enqueueWrite(job, () => writeCheckpoint(job, message.state, message.counters));
-    return true;
-  };
-  async function halt(job: Job): Promise<void> {
-    if (job.halting) return;
-    job.halting = true;
-    try {
-      if (await requestCheckpoint(job, true)) job.settle('interrupted');
-    } catch (error) {
-      job.settle('interrupted', `checkpoint failed: ${(error as Error).message}`);
-    }
-  }
-
-  const runOne = async (worker: Worker, run: ResolvedRun): Promise<RunOutcome> => {
-    const dir = await AgentDirectory.open(join(outDir, RUNS_DIRECTORY), run.id);
+  const runOne = async (thread: RunThread, run: ResolvedRun): Promise<RunOutcome> => {
     const runStarted = performance.now();
-    let outcome: RunOutcome = 'interrupted';
-    let detail: string | undefined;
-    let steps = 0;
+    let result: RunExecutionResult | null = null;
     try {
-      await dir.writeSpec(run.spec);
-      const point = await dir.resume();
-      const payload = point.checkpoint?.payload as CheckpointPayload | undefined;
-      const atStep = point.checkpoint?.entry.step ?? 0;
-      let settle!: (outcome: RunOutcome, detail?: string) => void;
-      const ended = new Promise<{ outcome: RunOutcome; detail?: string }>((resolve) => {
-        settle = (outcome, detail) => resolve({ outcome, detail });
+      result = await executeRun(thread, {
+        outDir,
+        run,
+        steps: experiment.steps,
+        checkpointEverySeconds: options.checkpointEverySeconds ?? 60,
+        ...(options.chunkMs !== undefined ? { chunkMs: options.chunkMs } : {}),
+        ...(options.signal ? { interrupt: options.signal } : {}),
+        observer: {
+          started: (atStep) => progress.runStarted(run.id, experiment.steps, atStep),
+          progressed: (steps) => progress.runProgress(run.id, steps),
+          checkpointed: (step) => options.onCheckpoint?.(run.id, step),
+          log: (message) => progress.log(message),
+        },
       });
-      const job: Job = { run, dir, worker, steps: atStep, requests: new Map(), writes: Promise.resolve(), checkpointing: false, halting: false, settle };
-      const listener = (message: RunWorkerMessage) => handleMessage(job, message);
-      const crash = (error: Error) => job.settle('failed', `worker crashed: ${error.message}`);
-      worker.on('message', listener);
-      worker.on('error', crash);
-      active.add(job);
-      progress.runStarted(run.id, experiment.steps, atStep);
-      const timer = setInterval(() => {
-        if (job.checkpointing || job.halting) return;
-        job.checkpointing = true;
-        requestCheckpoint(job, false)
-          .catch((error: unknown) => progress.log(`${run.id}: checkpoint failed: ${(error as Error).message}`))
-          .finally(() => {
-            job.checkpointing = false;
-          });
-      }, everyMs);
-      worker.postMessage({ type: 'start', runId: run.id, spec: run.spec, restore: payload?.run ?? null, steps: experiment.steps, ...(options.chunkMs !== undefined ? { chunkMs: options.chunkMs } : {}) } satisfies RunWorkerRequest);
-      if (stopping) void halt(job);
-      const end = await ended;
-      clearInterval(timer);
-      await job.writes.catch(() => undefined);
-      worker.off('message', listener);
-      worker.off('error', crash);
-      active.delete(job);
-      outcome = end.outcome;
-      detail = end.detail;
-      steps = job.steps;
     } finally {
-      await dir.close();
-      const entry = timing.runs[run.id] ?? { seconds: 0, steps: 0 };
-      entry.seconds = round(entry.seconds + (performance.now() - runStarted) / 1000);
-      entry.steps = Math.max(entry.steps, steps);
-      timing.runs[run.id] = entry;
+      recordTiming(timing, run.id, (performance.now() - runStarted) / 1000, result?.steps ?? 0);
     }
-    progress.runEnded(run.id, outcome, detail);
+    const outcome = result.outcome === 'abandoned' ? 'interrupted' : result.outcome;
+    progress.runEnded(run.id, outcome, result.detail);
     return outcome;
   };
 
-  function handleMessage(job: Job, message: RunWorkerMessage): void {
-    if ('runId' in message && message.runId !== job.run.id) return;
-    switch (message.type) {
-      case 'events':
-        for (const event of message.events) if (event.seq > job.dir.runLog.lastSeq) job.dir.runLog.append(event);
-        job.steps = message.counters.steps;
-        progress.runProgress(job.run.id, job.steps);
-        break;
-      case 'checkpoint':
-        job.requests.get(message.requestId)?.(message);
-        job.requests.delete(message.requestId);
-        break;
-      case 'finished': {
-        for (const resolve of job.requests.values()) resolve(null);
-        job.requests.clear();
-        job.steps = message.counters.steps;
-        progress.runProgress(job.run.id, job.steps);
-        const marker: DoneMarker = { status: 'finished', steps: message.counters.steps };
-        void enqueueWrite(job, async () => {
-          await writeCheckpoint(job, message.state, message.counters);
-          await writeFileAtomic(join(job.dir.path, DONE_FILE), `${JSON.stringify(marker)}\n`);
-        }).then(
-          () => job.settle('finished'),
-          (error: unknown) => job.settle('failed', `final checkpoint failed: ${(error as Error).message}`),
-        );
-        break;
-      }
-      case 'failed': {
-        for (const resolve of job.requests.values()) resolve(null);
-        job.requests.clear();
-        const marker: DoneMarker = { status: 'failed', steps: job.steps, error: { code: message.code, message: message.message } };
-        void enqueueWrite(job, async () => {
-          await job.dir.runLog.sync();
-          await writeFileAtomic(join(job.dir.path, DONE_FILE), `${JSON.stringify(marker)}\n`);
-        }).then(
-          () => job.settle('failed', `${message.code}: ${message.message}`),
-          () => job.settle('failed', `${message.code}: ${message.message}`),
-        );
-        break;
-      }
-      case 'ready':
-        break;
-    }
-  }
-
   const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), queue.length));
-  const crashed: string[] = [];
+  const stopping = () => options.signal?.aborted ?? false;
   const serve = async (): Promise<void> => {
-    if (queue.length === 0 || stopping) return;
-    const worker = new Worker(WORKER_BOOTSTRAP, { eval: true });
+    if (queue.length === 0 || stopping()) return;
+    let thread: RunThread;
     try {
-      await waitReady(worker);
-      while (queue.length > 0 && !stopping) {
+      thread = await RunThread.start();
+    } catch (error) {
+      progress.log(`a worker failed to start: ${(error as Error).message}`);
+      return;
+    }
+    try {
+      while (queue.length > 0 && !stopping()) {
         const run = queue.shift()!;
-        const outcome = await runOne(worker, run);
+        const outcome = await runOne(thread, run);
         if (outcome === 'finished') finished.push(run.id);
         else if (outcome === 'failed') {
-          if ((await readDoneMarker(outDir, run.id)) === null) {
-            crashed.push(run.id); // no marker: a crash, not the run's own failure; it reruns next time
-            break;
-          }
+          if ((await readDoneMarker(outDir, run.id)) === null) break; // no marker: a crash, not the run's own failure; it reruns next time
           failed.push(run.id);
         }
       }
     } catch (error) {
-      progress.log(`a worker failed to start: ${(error as Error).message}`);
+      progress.log(`a worker failed: ${(error as Error).message}`);
     } finally {
-      worker.postMessage({ type: 'exit' } satisfies RunWorkerRequest);
-      await Promise.race([new Promise((resolve) => worker.once('exit', resolve)), sleep(2000)]);
-      await worker.terminate();
+      await thread.close();
     }
   };
   try {
     await Promise.all(Array.from({ length: workerCount }, serve));
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
     progress.end();
     timing.totalSeconds = round((timing.totalSeconds ?? 0) + (performance.now() - started) / 1000);
     await writeFile(join(outDir, TIMING_FILE), `${JSON.stringify(timing, null, 2)}\n`);
@@ -367,47 +206,27 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
   };
 }
 
-interface Timing {
+export interface Timing {
   /** Wall seconds per run, summed over invocations. */
   runs: Record<string, { seconds: number; steps: number }>;
   totalSeconds?: number;
 }
 
-async function loadTiming(outDir: string): Promise<Timing> {
+/** Adds one invocation's wall time to a run's entry. */
+export function recordTiming(timing: Timing, runId: string, seconds: number, steps: number): void {
+  const entry = timing.runs[runId] ?? { seconds: 0, steps: 0 };
+  entry.seconds = round(entry.seconds + seconds);
+  entry.steps = Math.max(entry.steps, steps);
+  timing.runs[runId] = entry;
+}
+
+export async function loadTiming(outDir: string): Promise<Timing> {
   try {
     const parsed = JSON.parse(await readFile(join(outDir, TIMING_FILE), 'utf8')) as Timing;
     return { runs: parsed.runs ?? {}, totalSeconds: parsed.totalSeconds ?? 0 };
   } catch {
     return { runs: {}, totalSeconds: 0 };
   }
-}
-
-function waitReady(worker: Worker): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: RunWorkerMessage) => {
-      if (message.type === 'ready') {
-        cleanup();
-        resolve();
-      } else if (message.type === 'failed' && message.runId === null) {
-        cleanup();
-        reject(new PlasticdError(message.code, message.message));
-      }
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function round(value: number): number {

@@ -35,6 +35,12 @@ export interface AgentDirectoryOptions {
   /** Wall clock for checkpoint times. Default Date.now. */
   clock?: () => number;
   runLog?: Omit<RunLogOptions, 'logger'>;
+  /**
+   * Take over a lock held by another live process or host (with a warning). Only for a caller that
+   * holds a stronger lease on the directory, e.g. a queue worker that holds the run's job lock: the
+   * previous holder lost that lease and stops writing.
+   */
+  takeOverLock?: boolean;
 }
 
 export interface ResumePoint {
@@ -71,7 +77,7 @@ export class AgentDirectory {
     const logger = options.logger ?? silentLogger;
     await mkdir(path, { recursive: true });
     await fsyncDirectory(join(dataDir, 'agents'));
-    const lock = await AgentDirectoryLock.acquire(join(path, LOCK_FILE), logger);
+    const lock = await AgentDirectoryLock.acquire(join(path, LOCK_FILE), logger, { takeOver: options.takeOverLock ?? false });
     try {
       // Ours now: temporary files (an interrupted spec write) are leftovers of a dead writer.
       for (const name of await readdir(path)) {
@@ -137,6 +143,20 @@ export class AgentDirectory {
     this.closed = true;
     try {
       await this.runLog.close();
+    } finally {
+      await this.lock.release();
+    }
+  }
+
+  /**
+   * Lets go without writing anything more (events not yet written are dropped, nothing is synced):
+   * another process owns the directory now. The lock file is deleted only while it is still ours.
+   */
+  async abandon(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.runLog.discard();
     } finally {
       await this.lock.release();
     }

@@ -29,7 +29,8 @@ export class AgentDirectoryLock {
     readonly lock: AgentLock,
   ) {}
 
-  static async acquire(path: string, logger: StoreLogger): Promise<AgentDirectoryLock> {
+  /** With `takeOver`, a lock held by another live process or host is taken over too (the caller holds a stronger lease). */
+  static async acquire(path: string, logger: StoreLogger, options: { takeOver?: boolean } = {}): Promise<AgentDirectoryLock> {
     if (heldHere.has(path)) {
       throw new PlasticdError('agent-locked', `${path} is already held by this process; close the agent's directory before opening it again`);
     }
@@ -48,14 +49,16 @@ export class AgentDirectoryLock {
       const existing = await readLock(path);
       if (existing === 'missing') continue;
       const verdict = judge(existing);
-      if (verdict.held) {
+      if (verdict.held && options.takeOver) {
+        logger.warn({ lock: path, previous: existing, holder: verdict.holder }, 'taking over an agent lock held elsewhere: this process holds the run\'s queue lease');
+      } else if (verdict.held) {
         throw new PlasticdError(
           'agent-locked',
           `${path}: the agent directory is in use by ${verdict.holder}; stop that process, or delete the lock file if it is certainly gone`,
           { holder: existing === 'unreadable' ? null : existing },
         );
       }
-      logger.warn({ lock: path, previous: existing, why: verdict.why }, 'taking over a stale agent lock');
+      if (!verdict.held) logger.warn({ lock: path, previous: existing, why: verdict.why }, 'taking over a stale agent lock');
       await unlink(path).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
       });

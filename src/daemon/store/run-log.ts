@@ -220,6 +220,20 @@ export class RunLog {
     }
   }
 
+  /**
+   * Drops the events not yet written and closes the file without writing: the log has passed to
+   * another writer (a queue worker whose lease was lost), whose truncation must not be appended to.
+   */
+  async discard(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.timer !== null) clearTimeout(this.timer);
+    await this.queue.catch(() => undefined);
+    await this.handle.close();
+  }
+
   private async flushNow(): Promise<void> {
     if (this.timer !== null) {
       clearTimeout(this.timer);

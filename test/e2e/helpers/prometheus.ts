@@ -47,7 +47,11 @@ export function promtool(args: string[], input?: string): PromtoolResult {
 
 export interface StartPrometheusOptions {
   /** host:port of each target, all in one job named `plasticd`. */
-  scrapeTargets: string[];
+  scrapeTargets?: string[];
+  /** Whole scrape_configs instead (e.g. a shipped file_sd job); `job` names the one `scrapes()` counts. */
+  scrapeConfigs?: unknown[];
+  /** The job whose targets `scrapes()` counts. Default 'plasticd'. */
+  job?: string;
   /** Absolute paths of rule files to load. */
   ruleFiles?: string[];
   /** Default '1s'. */
@@ -106,7 +110,7 @@ async function startOnce(options: StartPrometheusOptions, port: number): Promise
   const config = {
     global: { scrape_interval: scrapeInterval, evaluation_interval: options.evaluationInterval ?? scrapeInterval, scrape_timeout: scrapeInterval },
     rule_files: options.ruleFiles ?? [],
-    scrape_configs: [{ job_name: 'plasticd', metrics_path: options.metricsPath ?? '/metrics', static_configs: [{ targets: options.scrapeTargets }] }],
+    scrape_configs: options.scrapeConfigs ?? [{ job_name: 'plasticd', metrics_path: options.metricsPath ?? '/metrics', static_configs: [{ targets: options.scrapeTargets ?? [] }] }],
   };
   const configPath = join(dir, 'prometheus.yml');
   writeFileSync(configPath, JSON.stringify(config, null, 2)); // JSON is YAML
@@ -147,7 +151,7 @@ async function startOnce(options: StartPrometheusOptions, port: number): Promise
   };
   const query = (expr: string) => api<QueryResponse>(`/api/v1/query?query=${encodeURIComponent(expr)}`);
   const scrapes = async (): Promise<number> => {
-    const response = await query('min(sum_over_time(up{job="plasticd"}[1h]))');
+    const response = await query(`min(sum_over_time(up{job="${options.job ?? 'plasticd'}"}[1h]))`);
     const result = response.data?.result;
     return Array.isArray(result) && result.length > 0 ? Number((result[0] as VectorSample).value[1]) : 0;
   };
