@@ -29,13 +29,13 @@ const SCENARIOS: Scenario[] = [
 ];
 
 /** Something that advances by n steps. */
-interface Runner {
+export interface Runner {
   run(steps: number): void;
   dispose(): void;
 }
 
 /** The agent alone: buildRun's env/stream and agent, no hooks, the monitor it builds left unused. */
-function plainRunner(input: AgentSpecInput): Runner {
+export function plainRunner(input: AgentSpecInput): Runner {
   const built = buildRun(parseAgentSpec(input), { hooks: NO_HOOKS });
   built.monitor.dispose();
   const { env, stream, agent } = built;
@@ -66,7 +66,7 @@ function plainRunner(input: AgentSpecInput): Runner {
   };
 }
 
-function monitoredRunner(input: AgentSpecInput): Runner {
+export function monitoredRunner(input: AgentSpecInput): Runner {
   const run = new AgentRun({ spec: input });
   return { run: (steps) => void run.runFor(steps), dispose: () => run.dispose() };
 }
@@ -77,7 +77,7 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
 }
 
 /** Steps per CPU-second over `steps` steps after `warmup`. */
-function measure(runner: Runner, warmup: number, steps: number): number {
+export function measure(runner: Runner, warmup: number, steps: number): number {
   runner.run(warmup);
   const start = process.cpuUsage();
   runner.run(steps);
