@@ -39,9 +39,10 @@ Options of serve:
   --backend <name>       tfjs backend: auto, tensorflow-gpu, tensorflow, wasm, cpu-blas, cpu (default auto)
   --log-level <level>    fatal, error, warn, info, debug, trace, silent (default info)
   --no-default-agents    with no --config: start without the embedded agents
+  --queue <redis-url>    train the agents on 'plasticd worker' processes that take them from this queue
 
 Config keys: dataDir, host, port, token, backend, checkpointEverySeconds, keepCheckpoints, logLevel,
-shutdownTimeoutSeconds, agents (a list of agent specs; created on first start only).
+shutdownTimeoutSeconds, queue, queueLostAfterSeconds, agents (a list of agent specs; created on first start only).
 `;
 
 class UsageError extends Error {}
@@ -55,6 +56,7 @@ interface ServeFlags {
   backend?: string;
   'log-level'?: string;
   'no-default-agents'?: boolean;
+  queue?: string;
 }
 
 function parseServeFlags(args: string[]): ServeFlags {
@@ -72,6 +74,7 @@ function parseServeFlags(args: string[]): ServeFlags {
         backend: { type: 'string' },
         'log-level': { type: 'string' },
         'no-default-agents': { type: 'boolean' },
+        queue: { type: 'string', short: 'q' },
       },
     });
     return values as ServeFlags;
@@ -96,6 +99,7 @@ export async function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessE
   else if (raw.token === undefined && env.PLASTICD_TOKEN !== undefined && env.PLASTICD_TOKEN.trim() !== '') raw.token = env.PLASTICD_TOKEN;
   if (flags.backend !== undefined) raw.backend = flags.backend;
   if (flags['log-level'] !== undefined) raw.logLevel = flags['log-level'];
+  if (flags.queue !== undefined) raw.queue = flags.queue;
   const source = flags.config !== undefined ? `config (${flags.config} with command-line flags)` : 'config (embedded defaults with command-line flags)';
   return parseDaemonConfig(raw, source);
 }

@@ -33,6 +33,14 @@ export const daemonConfigSchema = z.strictObject({
   logLevel: z.enum(LOG_LEVELS).default('info'),
   /** Seconds a graceful shutdown (SIGTERM/SIGINT) may take before workers are terminated. Default 15. */
   shutdownTimeoutSeconds: z.number().min(1).max(600).default(15),
+  /**
+   * Redis URL (redis://host:port[/db][?prefix=name]): agents train on `plasticd worker` processes that
+   * take them from this queue instead of in threads of the daemon; the daemon keeps the run logs,
+   * checkpoints, /metrics and the feed. Default: none (agents train in the daemon).
+   */
+  queue: z.string().min(1).optional(),
+  /** With `queue`: seconds without a word from an agent's worker before the agent is resumed from its last checkpoint on another. Default 15. */
+  queueLostAfterSeconds: z.number().min(2).max(3600).default(15),
   /** Agents created on first start, unless an agent with the same id is already in the data dir. Default []. */
   agents: z.array(agentSpecSchema).default([]),
 });

@@ -9,6 +9,7 @@ import type { RunCounters } from '../run/agent-run.ts';
 import type { AgentState, WindowEvent } from '../run/events.ts';
 import type { AgentDirectory } from './store/index.ts';
 import type { AgentDetail, AgentSummary } from './supervisor-api.ts';
+import type { AgentChannel, AgentChannelFactory } from './agent-channel.ts';
 import { WorkerChannel } from './worker-channel.ts';
 
 export interface AgentEntry {
@@ -17,7 +18,8 @@ export interface AgentEntry {
   raw: Record<string, unknown>;
   spec: AgentSpec | null;
   dir: AgentDirectory | null;
-  worker: WorkerChannel;
+  /** Where the run trains: a worker thread here, or a queue worker. */
+  worker: AgentChannel;
   state: AgentState;
   reason?: string;
   counters: RunCounters;
@@ -34,13 +36,20 @@ export interface AgentEntry {
 }
 
 /** A new agent, 'starting', with no worker started yet. */
-export function newAgentEntry(id: string, raw: Record<string, unknown>, spec: AgentSpec | null, logger: Logger, requestTimeoutMs: number): AgentEntry {
+export function newAgentEntry(
+  id: string,
+  raw: Record<string, unknown>,
+  spec: AgentSpec | null,
+  logger: Logger,
+  requestTimeoutMs: number,
+  channel: AgentChannelFactory = (agent, timeoutMs) => new WorkerChannel(agent, timeoutMs),
+): AgentEntry {
   return {
     id,
     raw,
     spec,
     dir: null,
-    worker: new WorkerChannel(id, requestTimeoutMs),
+    worker: channel(id, requestTimeoutMs),
     state: 'starting',
     counters: { steps: 0, episodes: 0, windows: 0, shifts: 0, lastReturn: null, nextSeq: 1 },
     lastSeq: 0,
@@ -68,6 +77,7 @@ export function agentSummary(entry: AgentEntry): AgentSummary {
     lastReturn: entry.counters.lastReturn,
     lastCheckpointStep: entry.lastCheckpointStep,
     createdAt: entry.createdAt,
+    host: entry.worker.host,
   };
 }
 

@@ -65,6 +65,7 @@ const agentSummarySchema = z.object({
   lastReturn: z.number().nullable(),
   lastCheckpointStep: z.int().nullable(),
   createdAt: z.string(),
+  host: z.string().describe("Where it trains: 'local' (a thread of the daemon), a queue worker's name, or 'queued' (waiting for a worker)."),
 });
 
 const windowEventSchema = z.looseObject({

@@ -6,6 +6,7 @@
  * bounded time: stop taking requests, checkpoint every agent, stop the workers, close the feed.
  */
 import { createServer } from 'node:http';
+import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { memory as tfMemory } from '@tensorflow/tfjs-core';
 import { Registry } from 'prom-client';
@@ -22,6 +23,8 @@ import { handleClientError } from './errors.ts';
 import { FeedGateway } from './feed/index.ts';
 import { assertSafeListen, hasToken } from './listen-guard.ts';
 import { Supervisor } from './supervisor.ts';
+import { AgentQueueHub } from '../queue/remote-agent-channel.ts';
+import { parseRedisTarget } from '../queue/redis-target.ts';
 import { serveWebAssets } from './web-assets.ts';
 
 export interface StartDaemonOptions {
@@ -66,6 +69,9 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
     tfMemory: () => tfMemory(),
     feedStats: () => feed.stats(),
   });
+  // Agents on a queue: check the queue before anything resumes, so a wrong URL is one clear error at start.
+  const hub = config.queue === undefined ? null : await AgentQueueHub.open({ target: parseRedisTarget(config.queue), dataDir: resolve(config.dataDir), logger: logger.child({ component: 'queue' }), lostAfterSeconds: config.queueLostAfterSeconds });
+  if (hub) logger.info({ queue: hub.options.target.display }, 'agents train on queue workers (plasticd worker --queue …)');
   const supervisor = new Supervisor({
     dataDir: config.dataDir,
     logger: logger.child({ component: 'supervisor' }),
@@ -77,6 +83,7 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
     feed,
     version,
     ...(options.chunkMs !== undefined ? { chunkMs: options.chunkMs } : {}),
+    ...(hub ? { channel: (agent: string, timeoutMs: number) => hub.channel(agent, timeoutMs) } : {}),
   });
   const app = buildApp({ supervisor, registry, logger: logger.child({ component: 'http' }), ...(token ? { token } : {}), webAssets: serveWebAssets() });
   server.on('request', app);
@@ -105,6 +112,7 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
       server.close();
       await starting;
       await supervisor.shutdown(Math.max(500, config.shutdownTimeoutSeconds * 1000 - 1000));
+      await hub?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the queue failed'));
       await feed.close().catch(() => undefined);
       server.closeAllConnections();
       logger.info('stopped');

@@ -22,6 +22,8 @@ export interface AgentSummary {
   lastReturn: number | null;
   lastCheckpointStep: number | null;
   createdAt: string;
+  /** Where it trains: 'local' (a thread of the daemon), a queue worker's name, or 'queued' (no worker has taken it yet). */
+  host: string;
 }
 
 export interface AgentDetail extends AgentSummary {

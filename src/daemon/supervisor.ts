@@ -1,5 +1,7 @@
 /**
- * The supervisor: one worker thread per agent (worker.ts, through worker-channel.ts), lifecycle
+ * The supervisor: one worker thread per agent (worker.ts, through worker-channel.ts; or a queue worker
+ * process through src/queue/remote-agent-channel.ts, which resumes an agent whose worker died from its
+ * last checkpoint on another), lifecycle
  * states with reasons (agent-entry.ts holds what is kept per agent), and
  * persistence through AgentDirectory — spec.json, every event (but `units`, which is feed-only)
  * appended to the run log, checkpoints every `checkpointEverySeconds`, on pause, on request and on
@@ -19,6 +21,7 @@ import { AgentDirectory, listAgents } from './store/index.ts';
 import type { AgentDetail, AgentPatch, AgentSummary, SupervisorApi } from './supervisor-api.ts';
 import type { WorkerInit, WorkerMessage, WorkerRequest } from './worker.ts';
 import { agentDetail, agentSummary, newAgentEntry, type AgentEntry } from './agent-entry.ts';
+import type { AgentChannelFactory } from './agent-channel.ts';
 
 export interface SupervisorFeed {
   publish(event: RunEvent): unknown;
@@ -43,6 +46,8 @@ export interface SupervisorOptions {
   chunkMs?: number;
   /** How long a worker may take to answer a request (checkpoint, reset). Default 60 s. */
   requestTimeoutMs?: number;
+  /** Where agents train. Default: a worker thread of this process each (WorkerChannel). */
+  channel?: AgentChannelFactory;
 }
 
 /** What a checkpoint file holds besides the run's own state. */
@@ -166,7 +171,7 @@ export class Supervisor implements SupervisorApi {
     const spec = parseAgentSpec(input);
     if (this.agents.has(spec.id)) throw new PlasticdError('agent_exists', `An agent with id '${spec.id}' already exists; delete it first or choose another id.`);
     const raw = structuredClone(input) as Record<string, unknown>;
-    const entry = newAgentEntry(spec.id, raw, spec, this.logger, this.requestTimeoutMs);
+    const entry = newAgentEntry(spec.id, raw, spec, this.logger, this.requestTimeoutMs, this.options.channel);
     this.agents.set(spec.id, entry);
     try {
       entry.dir = await AgentDirectory.open(this.options.dataDir, spec.id, this.directoryOptions());
@@ -321,7 +326,7 @@ export class Supervisor implements SupervisorApi {
     } catch (error) {
       specError = (error as Error).message;
     }
-    const entry = newAgentEntry(id, raw, spec, this.logger, this.requestTimeoutMs);
+    const entry = newAgentEntry(id, raw, spec, this.logger, this.requestTimeoutMs, this.options.channel);
     this.agents.set(id, entry);
     entry.dir = await AgentDirectory.open(this.options.dataDir, id, this.directoryOptions());
     if (spec === null) {
@@ -383,7 +388,32 @@ export class Supervisor implements SupervisorApi {
         }
         settle();
       },
+      lost: (reason, { checkpointFirst }) => {
+        settle();
+        void this.serial(entry, () => this.recoverLostRun(entry, reason, checkpointFirst)).catch((error: unknown) => {
+          entry.logger.error({ err: error }, 'could not resume the agent after losing its worker');
+          this.fail(entry, `lost its worker (${reason}) and could not resume: ${(error as Error).message}`);
+        });
+      },
     });
+    if (entry.worker.placement === 'queue') {
+      // Queued: a worker takes it when one is free, which may take a while; the API answers meanwhile.
+      entry.reason = 'queued: waiting for a worker to take it';
+      settle();
+    }
+  }
+
+  /** The run's worker went away (not the run's fault): resume it from its last checkpoint on another one. */
+  private async recoverLostRun(entry: AgentEntry, reason: string, checkpointFirst: boolean): Promise<void> {
+    if (this.closing || !this.agents.has(entry.id)) return;
+    entry.logger.warn({ reason, checkpointFirst }, 'the worker running the agent is gone; resuming from the last checkpoint on another');
+    if (checkpointFirst && entry.worker.running && (entry.state === 'running' || entry.state === 'paused')) {
+      await this.checkpointNow(entry, true).catch((error: unknown) => entry.logger.warn({ err: error }, 'checkpoint before the hand-over failed; resuming from the previous one'));
+    }
+    // The agent goes on as it was (a resume or pause since the checkpoint counts, not the checkpoint's).
+    const paused = entry.state === 'paused';
+    await this.stopWorker(entry, 2000);
+    await this.restartFromCheckpoint(entry, paused);
   }
 
   private handleMessage(entry: AgentEntry, message: Exclude<WorkerMessage, { type: 'reply' }>, startPaused: boolean): void {
@@ -391,6 +421,7 @@ export class Supervisor implements SupervisorApi {
       case 'ready':
         entry.counters = message.counters;
         entry.state = startPaused ? 'paused' : 'running';
+        entry.reason = undefined;
         entry.logger.info({ backend: message.backend, steps: message.counters.steps, paused: startPaused }, 'worker ready');
         break;
       case 'events':

@@ -6,25 +6,19 @@
  */
 import { Worker } from 'node:worker_threads';
 import { PlasticdError } from '../util/errors.ts';
+import type { AgentChannel, WorkerHandlers } from './agent-channel.ts';
 import type { WorkerInit, WorkerMessage, WorkerRequest } from './worker.ts';
+
+export type { WorkerHandlers };
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
 /**
  * Node 20 does not apply `--import tsx` to a worker's own entry module, so the worker starts from
  * a tiny script that registers tsx's ESM and CommonJS hooks (as `--import tsx` does) first and then imports worker.ts.
  */
-const WORKER_BOOTSTRAP = `Promise.all([import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}), import(${JSON.stringify(import.meta.resolve('tsx/cjs/api'))})])
+export const WORKER_BOOTSTRAP = `Promise.all([import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}), import(${JSON.stringify(import.meta.resolve('tsx/cjs/api'))})])
   .then(([esm, cjs]) => { esm.register(); cjs.register(); return import(${JSON.stringify(WORKER_URL)}); })
   .catch((error) => { setImmediate(() => { throw error; }); });`;
-
-/** What the current worker reports; none is called for an older generation. */
-export interface WorkerHandlers {
-  /** Every message but replies (which settle their request). */
-  message(message: Exclude<WorkerMessage, { type: 'reply' }>): void;
-  crash(error: Error): void;
-  /** The worker exited without being asked to stop; requests still pending are rejected right after. */
-  exit(code: number): void;
-}
 
 interface PendingRequest {
   resolve(value: unknown): void;
@@ -32,7 +26,9 @@ interface PendingRequest {
   timer: NodeJS.Timeout;
 }
 
-export class WorkerChannel {
+export class WorkerChannel implements AgentChannel {
+  readonly placement = 'thread';
+  readonly host = 'local';
   private worker: Worker | null = null;
   private generation = 0;
   private nextRequestId = 1;

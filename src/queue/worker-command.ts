@@ -1,5 +1,6 @@
 /**
- * `plasticd worker --queue redis://…`: a process that trains queued runs (queue-worker.ts) and serves
+ * `plasticd worker --queue redis://…`: a process that trains queued experiment runs (queue-worker.ts),
+ * hosts queued daemon agents (agent-host.ts), and serves
  * its Prometheus metrics at http://<metrics-host>:<metrics-port>/metrics (plus /healthz). With
  * `--sd-dir`, it writes `<sd-dir>/<name>.json`, a Prometheus file-based service discovery target
  * file, and deletes it on a clean exit; point `file_sd_configs` at `<sd-dir>/*.json` and every worker
@@ -18,16 +19,19 @@ import { packageVersion } from '../util/package-version.ts';
 import { PlasticdError } from '../util/errors.ts';
 import { checkRedis, parseRedisTarget } from './redis-target.ts';
 import { startQueueWorker } from './queue-worker.ts';
+import { startAgentHost } from './agent-host.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export const WORKER_HELP = `plasticd worker --queue <redis-url> [options]
   Trains the runs queued by 'plasticd experiment <file> --queue <redis-url>' (any number of workers,
-  on any machines that see the experiment's output folder at the same path).
+  on any machines that see the experiment's output folder at the same path), and hosts the agents of
+  daemons started with 'plasticd serve --queue <redis-url>'.
 
 Options:
   --queue <url>          redis://[user:password@]host[:port][/db][?prefix=name] (required)
-  --concurrency <n>      runs trained at once, one thread each (default: one per core)
+  --concurrency <n>      experiment runs trained at once, one thread each (default: one per core)
+  --agents <n>           daemon agents hosted at once, one thread each (default: the concurrency; 0: none)
   --lock-seconds <s>     lock of a running job: a killed worker's runs move on within about 2×s (default 30;
                          use the same value on every worker of a queue)
   --name <name>          worker name in logs, metrics and progress (default <hostname>-<pid>)
@@ -40,6 +44,7 @@ Options:
 export interface WorkerFlags {
   queue: string;
   concurrency: number;
+  agents: number;
   lockSeconds: number;
   name: string;
   metricsPort: number;
@@ -62,6 +67,7 @@ export function parseWorkerFlags(args: string[]): WorkerFlags {
       options: {
         queue: { type: 'string', short: 'q' },
         concurrency: { type: 'string', short: 'c' },
+        agents: { type: 'string' },
         'lock-seconds': { type: 'string' },
         name: { type: 'string' },
         'metrics-port': { type: 'string' },
@@ -84,9 +90,11 @@ export function parseWorkerFlags(args: string[]): WorkerFlags {
   if (!NAME_PATTERN.test(name)) throw new PlasticdError('invalid_argument', `--name must be letters, digits, '_', '.' or '-', got '${name}'`);
   const logLevel = values['log-level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new PlasticdError('invalid_argument', `--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  const concurrency = integer('concurrency', availableParallelism(), 1, 256);
   return {
     queue: values.queue,
-    concurrency: integer('concurrency', availableParallelism(), 1, 256),
+    concurrency,
+    agents: integer('agents', concurrency, 0, 256),
     lockSeconds: integer('lock-seconds', 30, 1, 3600),
     name,
     metricsPort: integer('metrics-port', 8421, 0, 65_535),
@@ -104,7 +112,8 @@ export async function workerCommand(args: string[]): Promise<number> {
   await checkRedis(target);
   const metrics = createWorkerMetrics({ worker: flags.name, queue: target.display, concurrency: flags.concurrency, version: packageVersion(), backend: () => 'auto' });
   const worker = await startQueueWorker({ target, name: flags.name, concurrency: flags.concurrency, lockSeconds: flags.lockSeconds, logger, metrics });
-  const server = await serveMetrics(metrics, flags.metricsHost, flags.metricsPort, () => worker.active);
+  const agents = flags.agents === 0 ? null : await startAgentHost({ target, name: flags.name, concurrency: flags.agents, lockSeconds: flags.lockSeconds, logger, metrics });
+  const server = await serveMetrics(metrics, flags.metricsHost, flags.metricsPort, () => ({ activeRuns: worker.active, activeAgents: agents?.active ?? 0 }));
   const port = (server.address() as { port: number }).port;
   const advertised = `${flags.metricsHost === '0.0.0.0' || flags.metricsHost === '::' ? hostname() : flags.metricsHost}:${port}`;
   const sdFile = flags.sdDir === null ? null : join(flags.sdDir, `${flags.name}.json`);
@@ -112,21 +121,24 @@ export async function workerCommand(args: string[]): Promise<number> {
     await mkdir(flags.sdDir!, { recursive: true });
     await writeFileAtomic(sdFile, `${JSON.stringify([{ targets: [advertised], labels: { job: 'plasticd-worker', worker: flags.name } }], null, 2)}\n`);
   }
-  process.stdout.write(`plasticd worker ${flags.name} taking runs from ${target.display} (concurrency ${flags.concurrency}); metrics http://${advertised}/metrics\n`);
+  process.stdout.write(`plasticd worker ${flags.name} taking runs from ${target.display} (concurrency ${flags.concurrency}, agents ${flags.agents}); metrics http://${advertised}/metrics\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
-      logger.info({ signal }, 'stopping: checkpointing the running runs and handing them back to the queue');
+      logger.info({ signal }, 'stopping: checkpointing the running runs and handing them (and hosted agents) back');
       const hardStop = setTimeout(() => {
         logger.error('shutdown took too long; exiting (the queue hands the runs on when their locks expire)');
         resolve(1);
       }, 120_000);
       hardStop.unref();
       void (async () => {
-        await worker.close().catch((error: unknown) => logger.error({ err: error }, 'closing the queue worker failed'));
+        await Promise.all([
+          worker.close().catch((error: unknown) => logger.error({ err: error }, 'closing the queue worker failed')),
+          agents?.close().catch((error: unknown) => logger.error({ err: error }, 'closing the agent host failed')),
+        ]);
         if (sdFile !== null) await rm(sdFile, { force: true });
         await new Promise((done) => server.close(done));
         clearTimeout(hardStop);
@@ -138,7 +150,7 @@ export async function workerCommand(args: string[]): Promise<number> {
   });
 }
 
-function serveMetrics(metrics: WorkerMetrics, host: string, port: number, active: () => number): Promise<Server> {
+function serveMetrics(metrics: WorkerMetrics, host: string, port: number, active: () => { activeRuns: number; activeAgents: number }): Promise<Server> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -149,7 +161,7 @@ function serveMetrics(metrics: WorkerMetrics, host: string, port: number, active
         (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(error as Error).message}\n`),
       );
     } else if (path === '/healthz') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify({ status: 'ok', activeRuns: active() })}\n`);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify({ status: 'ok', ...active() })}\n`);
     } else {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
     }

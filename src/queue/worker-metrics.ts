@@ -1,7 +1,8 @@
 /**
- * What a queue worker exports at /metrics: its own state (plasticd_worker_*) beside the same per-run
- * series the daemon exports for an agent (the PrometheusExporter, with the run id as the `agent`
- * label), so one Grafana dashboard reads both. A run's series are removed when it leaves the worker,
+ * What a queue worker exports at /metrics: its own state (plasticd_worker_*) beside, for the experiment
+ * runs it trains, the same per-run series the daemon exports for an agent (the PrometheusExporter, with
+ * the run id as the `agent` label), so one Grafana dashboard reads both. Daemon agents it hosts are
+ * only counted here: the daemon exports their series. A run's series are removed when it leaves the worker,
  * which keeps the label set bounded by the worker's concurrency.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -9,6 +10,7 @@ import { PrometheusExporter } from '../../monitoring/exporters/prometheus.ts';
 import { libm } from '../util/libm.ts';
 
 export const RUN_OUTCOMES = ['finished', 'failed', 'interrupted', 'abandoned', 'error'] as const;
+export const AGENT_OUTCOMES = ['exited', 'superseded', 'orphaned', 'lease-lost'] as const;
 export type WorkerRunOutcome = (typeof RUN_OUTCOMES)[number];
 
 export interface WorkerMetrics {
@@ -16,6 +18,8 @@ export interface WorkerMetrics {
   exporter: PrometheusExporter;
   runStarted(): void;
   runEnded(outcome: WorkerRunOutcome): void;
+  agentStarted(): void;
+  agentEnded(outcome: string): void;
 }
 
 export function createWorkerMetrics(options: { worker: string; queue: string; concurrency: number; version: string; backend: () => string }): WorkerMetrics {
@@ -35,6 +39,16 @@ export function createWorkerMetrics(options: { worker: string; queue: string; co
     registers: [registry],
   });
   for (const outcome of RUN_OUTCOMES) ended.inc({ outcome }, 0);
+  // Daemon agents hosted here: their training metrics are the daemon's to export (it gets every event);
+  // the worker says only how many it hosts, so the two never export the same series twice.
+  const agentsActive = new Gauge({ name: 'plasticd_worker_agents_active', help: "Daemon agents whose runs this worker hosts now (their metrics are on the daemon's /metrics).", registers: [registry] });
+  const agentsEnded = new Counter({
+    name: 'plasticd_worker_agent_runs_total',
+    help: 'Hosted agent runs that ended here, by outcome: exited (stopped or moved by the daemon), superseded (the daemon moved on), orphaned (handed back: its first worker had died), lease-lost.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  for (const outcome of AGENT_OUTCOMES) agentsEnded.inc({ outcome }, 0);
   return {
     registry,
     exporter,
@@ -42,6 +56,11 @@ export function createWorkerMetrics(options: { worker: string; queue: string; co
     runEnded: (outcome) => {
       active.dec();
       ended.inc({ outcome });
+    },
+    agentStarted: () => agentsActive.inc(),
+    agentEnded: (outcome) => {
+      agentsActive.dec();
+      agentsEnded.inc({ outcome });
     },
   };
 }

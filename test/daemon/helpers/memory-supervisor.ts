@@ -59,7 +59,7 @@ export class MemorySupervisor implements SupervisorApi {
     const agent: MemoryAgent = {
       summary: {
         id: parsed.id, state: 'running', env: describeEnvOf(parsed), agentKind: parsed.agent.kind,
-        steps: windows * 1000, episodes: 0, windows, lastReturn: null, lastCheckpointStep: null, createdAt: '2026-01-01T00:00:00.000Z',
+        steps: windows * 1000, episodes: 0, windows, lastReturn: null, lastCheckpointStep: null, createdAt: '2026-01-01T00:00:00.000Z', host: 'local',
       },
       spec: parsed,
       windows: Array.from({ length: windows }, (_, index) => windowEvent(parsed.id, index + 1)),
