@@ -54,6 +54,8 @@ export interface WorkerFlags {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** How long a stopping worker may take to checkpoint and hand back its runs before it exits anyway. */
+export const SHUTDOWN_SECONDS = 120;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 /** Parses and checks the flags; `invalid_argument` naming the flag otherwise. */
@@ -132,7 +134,7 @@ export async function workerCommand(args: string[]): Promise<number> {
       const hardStop = setTimeout(() => {
         logger.error('shutdown took too long; exiting (the queue hands the runs on when their locks expire)');
         resolve(1);
-      }, 120_000);
+      }, SHUTDOWN_SECONDS * 1000);
       hardStop.unref();
       void (async () => {
         await Promise.all([
