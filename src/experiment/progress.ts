@@ -66,10 +66,18 @@ class Totals {
     this.startedAt = this.clock();
   }
 
-  /** A run (re)starts at `atStep`: steps restored from a checkpoint count as done but not as speed. */
+  /**
+   * A run (re)starts at `atStep`: steps restored from a checkpoint count as done but not as speed. A run
+   * seen before (a queued run resumed on another worker) goes back from where it was to its checkpoint.
+   */
   start(runId: string, atStep: number): void {
-    this.done += atStep;
-    this.startDone += atStep;
+    const previous = this.runSteps.get(runId);
+    if (previous === undefined) {
+      this.done += atStep;
+      this.startDone += atStep;
+    } else {
+      this.done += atStep - previous;
+    }
     this.runSteps.set(runId, atStep);
   }
 

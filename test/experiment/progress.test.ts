@@ -27,6 +27,19 @@ describe('createProgress (plain lines)', () => {
     assert.match(lines[3], /b-seed1: finished; 87\.5% of steps, runs 2\/2 done/);
   });
 
+  it('takes a run resumed elsewhere back to its checkpoint instead of counting its steps twice', () => {
+    const stream = fakeStream();
+    let now = 0;
+    const progress = createProgress({ stream, tty: false, lineEverySeconds: 10, clock: () => now });
+    progress.begin({ runs: 1, finishedRuns: 0, steps: 1000, doneSteps: 0 });
+    progress.runStarted('a-seed1', 1000, 0);
+    progress.runProgress('a-seed1', 600); // its worker dies at 600; the checkpoint was at 400
+    progress.runStarted('a-seed1', 1000, 400);
+    now = 10;
+    progress.runProgress('a-seed1', 700);
+    assert.equal(stream.text.trim().split('\n').at(-1), '[experiment] 70.0% of steps, runs 0/1 done, ETA 4s');
+  });
+
   it('formats durations as s, m s and h m', () => {
     assert.equal(formatDuration(42.4), '42s');
     assert.equal(formatDuration(125), '2m05s');
