@@ -39,6 +39,8 @@ export interface AgentHost {
 export type AgentJobOutcome = 'exited' | 'superseded' | 'orphaned' | 'lease-lost';
 
 const HEARTBEAT_MS = 1000;
+/** Messages the daemon has not read before the run is given up as orphaned by its daemon (minutes of traffic). */
+const MAX_UNREAD = 20_000;
 /** How long a draining worker waits for the daemon to checkpoint and stop a run. */
 const DRAIN_MS = 60_000;
 
@@ -86,8 +88,9 @@ export async function startAgentHost(options: AgentHostOptions): Promise<AgentHo
       thread.on('error', (error) => void send({ type: 'crash', message: error.message }));
       const heartbeat = setInterval(() => {
         void send({ type: 'heartbeat', worker: name });
-        void commands.get(keys.current).then((current) => {
-          if (current !== String(data.generation)) stopThread('superseded');
+        void Promise.all([commands.get(keys.current), commands.xlen(keys.out)]).then(([current, unread]) => {
+          // The daemon moved on, or is gone (nobody has read what this run sent for a long while).
+          if (current !== String(data.generation) || unread > MAX_UNREAD) stopThread('superseded');
         });
       }, HEARTBEAT_MS);
       const onLease = () => stopThread('lease-lost');
