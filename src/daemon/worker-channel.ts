@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { PlasticdError } from '../util/errors.ts';
 import type { AgentChannel, WorkerHandlers } from './agent-channel.ts';
+import { PendingRequests } from './pending-requests.ts';
 import type { WorkerInit, WorkerMessage, WorkerRequest } from './worker.ts';
 
 export type { WorkerHandlers };
@@ -20,24 +21,19 @@ export const WORKER_BOOTSTRAP = `Promise.all([import(${JSON.stringify(import.met
   .then(([esm, cjs]) => { esm.register(); cjs.register(); return import(${JSON.stringify(WORKER_URL)}); })
   .catch((error) => { setImmediate(() => { throw error; }); });`;
 
-interface PendingRequest {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 export class WorkerChannel implements AgentChannel {
   readonly placement = 'thread';
   readonly host = 'local';
   private worker: Worker | null = null;
   private generation = 0;
-  private nextRequestId = 1;
-  private readonly pending = new Map<number, PendingRequest>();
+  private readonly pending: PendingRequests;
 
   constructor(
     private readonly agent: string,
     private readonly requestTimeoutMs: number,
-  ) {}
+  ) {
+    this.pending = new PendingRequests(requestTimeoutMs);
+  }
 
   /** Whether a worker is started and not yet stopped or exited. */
   get running(): boolean {
@@ -52,7 +48,7 @@ export class WorkerChannel implements AgentChannel {
     const current = () => this.generation === generation && this.worker === worker;
     worker.on('message', (message: WorkerMessage) => {
       if (!current()) return;
-      if (message.type === 'reply') this.settle(message);
+      if (message.type === 'reply') this.pending.settle(message);
       else handlers.message(message);
     });
     worker.on('error', (error) => {
@@ -75,24 +71,15 @@ export class WorkerChannel implements AgentChannel {
   request(request: WorkerRequest & { requestId: number }, state: string): Promise<unknown> {
     const worker = this.worker;
     if (!worker) return Promise.reject(new PlasticdError('invalid_state', `agent '${this.agent}' has no running worker (state ${state})`));
-    const requestId = this.nextRequestId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(requestId);
-        reject(new PlasticdError('worker_timeout', `agent '${this.agent}' did not answer '${request.type}' within ${this.requestTimeoutMs} ms`));
-      }, this.requestTimeoutMs);
-      this.pending.set(requestId, { resolve, reject, timer });
-      worker.postMessage({ ...request, requestId });
-    });
+    return this.pending.open(
+      (requestId) => worker.postMessage({ ...request, requestId }),
+      () => `agent '${this.agent}' did not answer '${request.type}' within ${this.requestTimeoutMs} ms`,
+    );
   }
 
   /** Rejects every request still waiting for a reply. */
   rejectAll(error: Error): void {
-    for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      pending.reject(error);
-      this.pending.delete(id);
-    }
+    this.pending.rejectAll(error);
   }
 
   /** Asks the worker to stop, then terminates it after `graceMs`; its later messages are ignored. */
@@ -119,14 +106,5 @@ export class WorkerChannel implements AgentChannel {
   /** Terminates the worker at once (shutdown after the grace period). */
   async terminate(): Promise<void> {
     await this.worker?.terminate();
-  }
-
-  private settle(message: Extract<WorkerMessage, { type: 'reply' }>): void {
-    const pending = this.pending.get(message.requestId);
-    if (!pending) return;
-    this.pending.delete(message.requestId);
-    clearTimeout(pending.timer);
-    if (message.ok) pending.resolve(message.value);
-    else pending.reject(new PlasticdError(message.code, message.message));
   }
 }

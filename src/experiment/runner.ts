@@ -191,19 +191,30 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
     await Promise.all(Array.from({ length: workerCount }, serve));
   } finally {
     progress.end();
-    timing.totalSeconds = round((timing.totalSeconds ?? 0) + (performance.now() - started) / 1000);
-    await writeFile(join(outDir, TIMING_FILE), `${JSON.stringify(timing, null, 2)}\n`);
+    await saveTiming(outDir, timing, started);
   }
+  return experimentResult(experiment, finished, failed, started);
+}
+
+/** The invocation's result, runs in the experiment's order; `started` is its performance.now(). */
+export function experimentResult(experiment: ResolvedExperiment, finished: readonly string[], failed: readonly string[], started: number): ExperimentRunResult {
+  const ids = experiment.runs.map((run) => run.id);
   const done = new Set([...finished, ...failed]);
-  const unfinished = experiment.runs.map((run) => run.id).filter((id) => !done.has(id));
+  const unfinished = ids.filter((id) => !done.has(id));
   return {
     status: unfinished.length === 0 ? 'complete' : 'interrupted',
-    runs: experiment.runs.length,
-    finished: experiment.runs.map((run) => run.id).filter((id) => finished.includes(id)),
-    failed: experiment.runs.map((run) => run.id).filter((id) => failed.includes(id)),
+    runs: ids.length,
+    finished: ids.filter((id) => finished.includes(id)),
+    failed: ids.filter((id) => failed.includes(id)),
     unfinished,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** Adds the invocation's wall time (since `started`, a performance.now()) and writes timing.json. */
+export async function saveTiming(outDir: string, timing: Timing, started: number): Promise<void> {
+  timing.totalSeconds = round((timing.totalSeconds ?? 0) + (performance.now() - started) / 1000);
+  await writeFile(join(outDir, TIMING_FILE), `${JSON.stringify(timing, null, 2)}\n`);
 }
 
 export interface Timing {

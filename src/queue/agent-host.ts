@@ -8,7 +8,6 @@
  * generation from the agent's last checkpoint. On close the worker tells the daemon it is draining, so
  * the daemon checkpoints each run and moves it to another worker.
  */
-import { Worker as BullWorker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -18,6 +17,7 @@ import type { WorkerInit, WorkerMessage } from '../daemon/worker.ts';
 import { AGENT_QUEUE, AgentJobDataSchema, agentKeys, decode, encode, entryMessage, FIELD } from './agent-jobs.ts';
 import type { HostMessage, HostRequest } from './agent-jobs.ts';
 import type { RedisTarget } from './redis-target.ts';
+import { startBullWorker } from './bull-worker.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface AgentHostOptions {
@@ -119,22 +119,7 @@ export async function startAgentHost(options: AgentHostOptions): Promise<AgentHo
     }
   };
 
-  const worker = new BullWorker(AGENT_QUEUE, processor, {
-    connection: options.target.connection,
-    prefix: options.target.prefix,
-    name,
-    concurrency: options.concurrency,
-    lockDuration: options.lockSeconds * 1000,
-    stalledInterval: options.lockSeconds * 1000,
-    maxStalledCount: 1000,
-    autorun: false,
-  });
-  worker.on('lockRenewalFailed', (jobIds) => {
-    for (const id of jobIds) worker.cancelJob(id, 'lock lost');
-  });
-  worker.on('error', (error) => logger.warn({ err: error }, 'agent host error'));
-  await worker.waitUntilReady();
-  void worker.run().catch((error: unknown) => logger.error({ err: error }, 'agent host stopped'));
+  const worker = await startBullWorker(AGENT_QUEUE, processor, { target: options.target, name, concurrency: options.concurrency, lockSeconds: options.lockSeconds, logger });
 
   let closing: Promise<void> | null = null;
   return {

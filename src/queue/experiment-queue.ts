@@ -9,14 +9,13 @@
  */
 import { Queue, QueueEvents } from 'bullmq';
 import type { Job } from 'bullmq';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { PlasticdError } from '../util/errors.ts';
 import { silentProgress } from '../experiment/progress.ts';
 import type { ProgressReporter } from '../experiment/progress.ts';
 import type { ResolvedExperiment, ResolvedRun } from '../experiment/resolve.ts';
-import { loadTiming, prepareOutput, readDoneMarker, recordTiming, TIMING_FILE } from '../experiment/runner.ts';
+import { experimentResult, loadTiming, prepareOutput, readDoneMarker, recordTiming, saveTiming } from '../experiment/runner.ts';
 import type { ExperimentRunResult } from '../experiment/runner.ts';
-import { writeFileAtomic } from '../daemon/store/atomic-file.ts';
 import { checkRedis } from './redis-target.ts';
 import type { RedisTarget } from './redis-target.ts';
 import { asRunJobProgress, RUN_JOB, RUN_QUEUE, runJobId } from './run-jobs.ts';
@@ -137,18 +136,8 @@ export async function runExperimentOnQueue(options: QueuedExperimentOptions): Pr
       for (const jobId of [...pending.keys()]) check(jobId); // jobs that ended before the listeners existed
     });
     progress.end();
-    timing.totalSeconds = Math.round(((timing.totalSeconds ?? 0) + (performance.now() - started) / 1000) * 1000) / 1000;
-    await writeFileAtomic(join(outDir, TIMING_FILE), `${JSON.stringify(timing, null, 2)}\n`);
-    const done = new Set([...finished, ...failed]);
-    const unfinished = experiment.runs.map((run) => run.id).filter((id) => !done.has(id));
-    return {
-      status: unfinished.length === 0 ? 'complete' : 'interrupted',
-      runs: experiment.runs.length,
-      finished: experiment.runs.map((run) => run.id).filter((id) => finished.includes(id)),
-      failed: experiment.runs.map((run) => run.id).filter((id) => failed.includes(id)),
-      unfinished,
-      seconds: (performance.now() - started) / 1000,
-    };
+    await saveTiming(outDir, timing, started);
+    return experimentResult(experiment, finished, failed, started);
   } finally {
     await events.close();
     await queue.close();

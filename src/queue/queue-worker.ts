@@ -8,13 +8,14 @@
  * once without writing (the new owner has the folder). On close (SIGTERM) every running run
  * checkpoints and its job goes back to the queue for another worker.
  */
-import { UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { UnrecoverableError, WaitingError } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { executeRun, readDoneMarker } from '../experiment/run-executor.ts';
 import type { RunExecutionResult } from '../experiment/run-executor.ts';
 import type { ResolvedRun } from '../experiment/resolve.ts';
 import type { RedisTarget } from './redis-target.ts';
+import { startBullWorker } from './bull-worker.ts';
 import { RUN_QUEUE, RunJobDataSchema } from './run-jobs.ts';
 import type { RunJobData, RunJobProgress, RunJobResult } from './run-jobs.ts';
 import { RunThreadPool } from './run-thread-pool.ts';
@@ -43,9 +44,6 @@ export interface QueueWorker {
   /** Checkpoints the running runs, hands their jobs back to the queue, and stops. */
   close(): Promise<void>;
 }
-
-/** How many times a job may stall (its worker died) before BullMQ gives up on it: runs resume, so many. */
-const MAX_STALLED = 1000;
 
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const { logger, metrics, name } = options;
@@ -136,28 +134,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     });
   };
 
-  const worker = new Worker(RUN_QUEUE, processor, {
-    connection: options.target.connection,
-    prefix: options.target.prefix,
-    name,
-    concurrency: options.concurrency,
-    lockDuration: options.lockSeconds * 1000,
-    stalledInterval: options.lockSeconds * 1000,
-    maxStalledCount: MAX_STALLED,
-    autorun: false,
-  });
-  worker.on('lockRenewalFailed', (jobIds) => {
-    for (const id of jobIds) {
-      logger.warn({ job: id }, 'could not renew the lock of a running job: stopping its run');
-      worker.cancelJob(id, 'lock lost');
-    }
-  });
-  worker.on('error', (error) => logger.warn({ err: error }, 'queue worker error'));
+  const worker = await startBullWorker(RUN_QUEUE, processor, { target: options.target, name, concurrency: options.concurrency, lockSeconds: options.lockSeconds, logger });
   worker.on('failed', (job, error) => {
     if (job && !(error instanceof WaitingError)) logger.warn({ job: job.id, attempts: job.attemptsMade, err: error.message }, 'run job failed');
   });
-  await worker.waitUntilReady();
-  void worker.run().catch((error: unknown) => logger.error({ err: error }, 'queue worker stopped'));
   logger.info({ queue: options.target.display, concurrency: options.concurrency, lockSeconds: options.lockSeconds }, 'queue worker taking runs');
 
   let closing: Promise<void> | null = null;

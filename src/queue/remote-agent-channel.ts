@@ -12,7 +12,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AgentChannel, WorkerHandlers } from '../daemon/agent-channel.ts';
-import type { WorkerInit, WorkerMessage, WorkerRequest } from '../daemon/worker.ts';
+import { PendingRequests } from '../daemon/pending-requests.ts';
+import type { WorkerInit, WorkerRequest } from '../daemon/worker.ts';
 import { PlasticdError } from '../util/errors.ts';
 import { AGENT_JOB, AGENT_QUEUE, agentJobId, agentKeyBase, agentKeys, daemonKey, encode, entryMessage, FIELD } from './agent-jobs.ts';
 import type { AgentJobData, HostMessage, HostRequest } from './agent-jobs.ts';
@@ -161,12 +162,6 @@ export class AgentQueueHub {
   }
 }
 
-interface PendingRequest {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 /** One generation of the agent's run, from start to its end. */
 interface Generation {
   handlers: WorkerHandlers;
@@ -183,15 +178,16 @@ export class RemoteAgentChannel implements AgentChannel {
   readonly placement = 'queue';
   host = 'queued';
   private current: Generation | null = null;
-  private nextRequestId = 1;
-  private readonly pending = new Map<number, PendingRequest>();
+  private readonly pending: PendingRequests;
 
   constructor(
     private readonly hub: AgentQueueHub,
     private readonly agent: string,
     private readonly requestTimeoutMs: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.pending = new PendingRequests(requestTimeoutMs);
+  }
 
   get running(): boolean {
     return this.current !== null;
@@ -230,23 +226,14 @@ export class RemoteAgentChannel implements AgentChannel {
   request(request: WorkerRequest & { requestId: number }, state: string): Promise<unknown> {
     if (!this.current) return Promise.reject(new PlasticdError('invalid_state', `agent '${this.agent}' has no running worker (state ${state})`));
     if (!this.current.hosted) return Promise.reject(new PlasticdError('invalid_state', `agent '${this.agent}' is queued: no worker has taken it yet`));
-    const requestId = this.nextRequestId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(requestId);
-        reject(new PlasticdError('worker_timeout', `agent '${this.agent}' (on worker ${this.host}) did not answer '${request.type}' within ${this.requestTimeoutMs} ms`));
-      }, this.requestTimeoutMs);
-      this.pending.set(requestId, { resolve, reject, timer });
-      this.send({ type: 'request', request: { ...request, requestId } as WorkerRequest });
-    });
+    return this.pending.open(
+      (requestId) => this.send({ type: 'request', request: { ...request, requestId } as WorkerRequest }),
+      () => `agent '${this.agent}' (on worker ${this.host}) did not answer '${request.type}' within ${this.requestTimeoutMs} ms`,
+    );
   }
 
   rejectAll(error: Error): void {
-    for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      pending.reject(error);
-      this.pending.delete(id);
-    }
+    this.pending.rejectAll(error);
   }
 
   async stop(graceMs: number): Promise<void> {
@@ -294,7 +281,7 @@ export class RemoteAgentChannel implements AgentChannel {
       case 'heartbeat':
         break;
       case 'thread':
-        if (message.message.type === 'reply') this.settle(message.message);
+        if (message.message.type === 'reply') this.pending.settle(message.message);
         else generation.handlers.message(message.message);
         break;
       case 'crash':
@@ -343,15 +330,6 @@ export class RemoteAgentChannel implements AgentChannel {
     void generation.setup
       .then((started) => this.hub.send(started.keys.in, message))
       .catch((error: unknown) => this.logger.warn({ err: error }, 'sending to the agent\'s worker failed'));
-  }
-
-  private settle(message: Extract<WorkerMessage, { type: 'reply' }>): void {
-    const pending = this.pending.get(message.requestId);
-    if (!pending) return;
-    this.pending.delete(message.requestId);
-    clearTimeout(pending.timer);
-    if (message.ok) pending.resolve(message.value);
-    else pending.reject(new PlasticdError(message.code, message.message));
   }
 }
 
