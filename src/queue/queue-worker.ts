@@ -61,6 +61,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const data = parsed.data;
     const log = logger.child({ job: job.id, run: data.runId, experiment: data.experiment });
     const thread = await pool.take();
+    let threadHeld = true;
     active++;
     metrics.runStarted();
     let outcome: WorkerRunOutcome = 'error';
@@ -81,17 +82,16 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       }
       if (result.outcome === 'failed' && (await readDoneMarker(data.outDir, data.runId)) === null) {
         // No marker: not the run's own failure (a crashed thread, a storage error); the queue retries it.
+        threadHeld = false;
         await pool.discard(thread).catch(() => undefined);
         throw new Error(`run ${data.runId}: ${result.detail ?? 'failed'}`);
       }
       outcome = result.outcome;
-      pool.give(thread);
       log.info({ outcome, steps: result.steps, fromStep: result.fromStep, seconds: Math.round(seconds) }, 'run ended');
       return { outcome: result.outcome, steps: result.steps, seconds, worker: name, ...(result.detail !== undefined ? { detail: result.detail } : {}) };
-    } catch (error) {
-      if (outcome === 'interrupted' || outcome === 'abandoned') pool.give(thread);
-      throw error;
     } finally {
+      // A thread whose run ended (or never started: the folder could not be opened) serves the next job.
+      if (threadHeld) pool.give(thread);
       active--;
       metrics.runEnded(outcome);
       metrics.exporter.removeAgent(data.runId);
