@@ -7,10 +7,12 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { agentDashboard } from './agent-dashboard.ts';
 import { fleetDashboard } from './fleet-dashboard.ts';
+import { workersDashboard } from './workers-dashboard.ts';
 
 export const DASHBOARD_FILES: Record<string, () => Record<string, unknown>> = {
   'plasticd-fleet.json': fleetDashboard,
   'plasticd-agent.json': agentDashboard,
+  'plasticd-workers.json': workersDashboard,
 };
 
 export function renderDashboard(build: () => Record<string, unknown>): string {

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { Queue } from 'bullmq';
 import { REPO, waitFor } from '../e2e/helpers/daemon.ts';
+import { dashboardExpressions, substitute } from '../e2e/helpers/dashboards.ts';
 import { prometheusAvailable, startPrometheus } from '../e2e/helpers/prometheus.ts';
 import type { RunningPrometheus, VectorSample } from '../e2e/helpers/prometheus.ts';
 import { parseRedisTarget } from '../../src/queue/redis-target.ts';
@@ -41,6 +42,7 @@ methods:
 seeds: [1, 2, 3]
 report: { metrics: [performance, model/hidden0/deadRatio] }
 `;
+const WORKERS_DASHBOARD = 'monitoring/grafana/dashboards/plasticd-workers.json';
 /** A checkpoint in the first third of a run (step < 100,000 of 300,000), so the run is still going when the worker is stopped. */
 const CHECKPOINTED = /"run":"([^"]+)"[^\n]*"step":\d{1,5},"msg":"checkpoint written"/;
 
@@ -112,6 +114,26 @@ describe('plasticd experiment --queue with plasticd worker processes', { skip: R
     assert.ok(resumed.some((r) => r.run === killedRun && r.worker !== 'w1' && r.step > 0), `${killedRun} (killed on w1) resumed elsewhere: ${JSON.stringify(resumed)}`);
     assert.ok(resumed.some((r) => r.run === stoppedRun && r.worker === 'w3' && r.step > 0), `${stoppedRun} (stopped on w2) resumed on w3: ${JSON.stringify(resumed)}`);
 
+    if (prometheus) {
+      const up = await waitFor('Prometheus to see w1 down and w3 up through file_sd', async () => {
+        const result = (await prometheus!.query('up{job="plasticd-worker"}')).data?.result as VectorSample[] | undefined;
+        const byWorker = Object.fromEntries((result ?? []).map((sample) => [sample.metric.worker, sample.value[1]]));
+        return byWorker.w1 === '0' && byWorker.w3 === '1' && !('w2' in byWorker) ? byWorker : null;
+      }, 30_000);
+      assert.deepEqual(up, { w1: '0', w3: '1' });
+      const finished = await prometheus.query('plasticd_worker_runs_total{job="plasticd-worker",worker="w3",outcome="finished"}');
+      assert.ok(Number((finished.data?.result as VectorSample[])[0]?.value[1]) >= 1, JSON.stringify(finished));
+      // The shipped workers dashboard, as Grafana would query it for all workers: every expression has data.
+      const workers = (await prometheus.api<{ data: string[] }>(`/api/v1/label/worker/values?match[]=plasticd_worker_info`)).data;
+      const values = { __rate_interval: '1m', __interval: '1m', __range: '1m', worker: `(${workers.join('|')})` };
+      const empty: string[] = [];
+      for (const { where, expr } of dashboardExpressions(WORKERS_DASHBOARD)) {
+        const answer = await prometheus.query(substitute(expr, values));
+        if (answer.status !== 'success' || !Array.isArray(answer.data?.result) || answer.data.result.length === 0) empty.push(`${where}: ${expr}`);
+      }
+      assert.deepEqual(empty, [], 'every panel of the workers dashboard has data');
+    }
+
     const local = startCli(['experiment', 'queued.yaml', '--out', 'results', '--workers', '2'], { cwd: join(root, 'local') });
     assert.equal((await local.exited).code, 0, local.output().slice(-3000));
     const out = (name: string, file: string) => join(root, name, 'results', file);
@@ -127,16 +149,6 @@ describe('plasticd experiment --queue with plasticd worker processes', { skip: R
       assert.deepEqual(queued, alone, `${run}: the same events as the one-machine run (none lost, none twice)`);
     }
 
-    if (prometheus) {
-      const up = await waitFor('Prometheus to see w1 down and w3 up through file_sd', async () => {
-        const result = (await prometheus!.query('up{job="plasticd-worker"}')).data?.result as VectorSample[] | undefined;
-        const byWorker = Object.fromEntries((result ?? []).map((sample) => [sample.metric.worker, sample.value[1]]));
-        return byWorker.w1 === '0' && byWorker.w3 === '1' && !('w2' in byWorker) ? byWorker : null;
-      }, 30_000);
-      assert.deepEqual(up, { w1: '0', w3: '1' });
-      const finished = await prometheus.query('plasticd_worker_runs_total{job="plasticd-worker",worker="w3",outcome="finished"}');
-      assert.ok(Number((finished.data?.result as VectorSample[])[0]?.value[1]) >= 1, JSON.stringify(finished));
-    }
   });
 
   it('fails a job whose data is not a run job, with a message naming the field, and keeps serving', async () => {

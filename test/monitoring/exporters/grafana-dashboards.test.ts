@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { parse as parseYaml } from 'yaml';
 import { PrometheusExporter } from '../../../monitoring/exporters/prometheus.ts';
 import { DASHBOARD_FILES, renderDashboard } from '../../../monitoring/grafana/build-dashboards.ts';
+import { createWorkerMetrics } from '../../../src/queue/worker-metrics.ts';
 import { episodeEvent, parseExposition, resetEvent, shiftEvent, windowEvent } from './sample-events.ts';
 
 const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
@@ -17,7 +18,7 @@ function dashboards(): Array<[string, Json]> {
   return Object.keys(DASHBOARD_FILES).map((file) => [file, JSON.parse(read(`monitoring/grafana/dashboards/${file}`))]);
 }
 
-/** Names of the plasticd_* families the exporter exposes once every event kind has been seen. */
+/** Names of the plasticd_* families the exporter (and a queue worker) exposes once every event kind has been seen. */
 async function exportedFamilies(): Promise<Set<string>> {
   const registry = new Registry();
   const exporter = new PrometheusExporter({
@@ -34,7 +35,9 @@ async function exportedFamilies(): Promise<Set<string>> {
   exporter.observe(resetEvent('a', 3, 20, 2000, 'q', 'dense_0', 'gxd', [1]));
   exporter.observe(episodeEvent('a', 4, 20, 2000, 1, 1, 20));
   exporter.observe(shiftEvent('a', 5, 20, 2000, 1, 'task'));
-  return new Set(parseExposition(await registry.metrics()).map((s) => s.name.replace(/_(bucket|sum|count)$/, '')));
+  const worker = createWorkerMetrics({ worker: 'w', queue: 'redis://q', concurrency: 1, version: 'test', backend: () => 'cpu' });
+  const texts = [await registry.metrics(), await worker.registry.metrics()];
+  return new Set(texts.flatMap((text) => parseExposition(text)).map((s) => s.name.replace(/_(bucket|sum|count)$/, '')));
 }
 
 function metricNames(expr: string): string[] {
@@ -71,8 +74,9 @@ describe('Grafana dashboards', () => {
       assert.match(json.uid, /^plasticd-[a-z]+$/);
       const variables = json.templating.list as Json[];
       assert.deepEqual(variables[0], { ...variables[0], name: 'datasource', type: 'datasource', query: 'prometheus' });
-      const agent = variables.find((v) => v.name === 'agent')!;
-      assert.match(agent.definition, /^label_values\(plasticd_[a-z_]+, agent\)$/);
+      // Each dashboard selects agents, or (the workers dashboard) queue workers, from a plasticd family.
+      const selector = variables.find((v) => v.name === 'agent' || v.name === 'worker')!;
+      assert.match(selector.definition, new RegExp(`^label_values\\(plasticd_[a-z_]+, ${selector.name}\\)$`));
     }
   });
 
