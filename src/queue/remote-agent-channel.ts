@@ -74,9 +74,13 @@ export class AgentQueueHub {
 
   /** The channel factory for the supervisor. */
   channel(agent: string, requestTimeoutMs: number): RemoteAgentChannel {
-    const channel = new RemoteAgentChannel(this, agent, requestTimeoutMs, this.options.logger.child({ agent }));
-    this.channels.add(channel);
-    return channel;
+    return new RemoteAgentChannel(this, agent, requestTimeoutMs, this.options.logger.child({ agent }));
+  }
+
+  /** Channels with a run under way are checked for life every second. */
+  watch(channel: RemoteAgentChannel, watching: boolean): void {
+    if (watching) this.channels.add(channel);
+    else this.channels.delete(channel);
   }
 
   /** Starts a generation of `agent`'s run: a new number, marked current, its init stored and its job queued. */
@@ -107,10 +111,6 @@ export class AgentQueueHub {
   follow(stream: string, onMessage: (message: HostMessage) => void): () => void {
     this.streams.set(stream, { lastId: '0', onMessage });
     return () => this.streams.delete(stream);
-  }
-
-  forget(channel: RemoteAgentChannel): void {
-    this.channels.delete(channel);
   }
 
   private async readLoop(): Promise<void> {
@@ -207,6 +207,7 @@ export class RemoteAgentChannel implements AgentChannel {
     };
     this.current = generation;
     this.host = 'queued';
+    this.hub.watch(this, true);
     generation.setup = this.hub.begin(this.agent, init).then((started) => {
       generation.unfollow = this.hub.follow(started.keys.out, (message) => this.onMessage(generation, message));
       this.logger.info({ generation: started.data.generation }, 'run queued for a worker');
@@ -320,7 +321,10 @@ export class RemoteAgentChannel implements AgentChannel {
 
   private async finish(generation: Generation, started: { data: AgentJobData; keys: ReturnType<typeof agentKeys> }): Promise<void> {
     generation.unfollow();
-    this.host = this.current === null ? 'queued' : this.host;
+    if (this.current === null) {
+      this.host = 'queued';
+      this.hub.watch(this, false);
+    }
     await this.hub.end(started.data, started.keys).catch((error: unknown) => this.logger.warn({ err: error }, 'cleaning up the run\'s queue keys failed'));
   }
 
