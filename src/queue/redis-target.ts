@@ -52,17 +52,18 @@ export function parseRedisTarget(url: string): RedisTarget {
 /** PINGs the server once; a `queue_unreachable` error naming the address when it does not answer in time. */
 export async function checkRedis(target: RedisTarget, timeoutMs = 5000): Promise<void> {
   const client = new Redis({ ...target.connection, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
-  client.on('error', () => undefined); // reported through the rejected connect below
+  let cause: Error | null = null;
+  client.on('error', (error: Error) => (cause ??= error)); // the socket's own error says more than the closed connection
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
-    throw new PlasticdError('queue_unreachable', `cannot reach the queue at ${target.display}: ${(error as Error).message}`);
+    throw new PlasticdError('queue_unreachable', `cannot reach the queue at ${target.display}: ${(cause ?? (error as Error)).message}`);
   } finally {
     client.disconnect();
   }
 }
 
 function invalid(url: string, why: string): PlasticdError {
-  return new PlasticdError('invalid_queue_url', `--queue '${url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')}' is not a Redis URL: ${why} (e.g. redis://127.0.0.1:6379)`);
+  return new PlasticdError('invalid_queue_url', `the queue URL '${url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')}' is not a Redis URL: ${why} (e.g. redis://127.0.0.1:6379)`);
 }
