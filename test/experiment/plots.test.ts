@@ -107,6 +107,15 @@ describe('plot data', () => {
     assert.deepStrictEqual(shiftMarkers(runs.map((r) => ({ ...r, shifts: [500, 200, 500] })), 40).steps, [200, 500]);
   });
 
+  it('draws one marker for shifts that land a few steps apart in each run (episode-end shifts)', () => {
+    // 8 runs shifting at the first episode end after every 300k of 3M steps: 72 distinct steps, 9 shifts.
+    const runs = Array.from({ length: 8 }, (_, i) => ({ ...syntheticRun('a', i, { windows: 10 }), shifts: Array.from({ length: 9 }, (_, k) => (k + 1) * 300_000 + 13 * i + k) }));
+    const markers = shiftMarkers(runs, 40);
+    assert.deepStrictEqual(markers, { steps: Array.from({ length: 9 }, (_, k) => (k + 1) * 300_000 + k), total: 9, every: 1 });
+    // Few enough distinct steps to draw them all: each is drawn, however close.
+    assert.deepStrictEqual(shiftMarkers(runs.slice(0, 2).map((r) => ({ ...r, shifts: r.shifts.slice(0, 3) })), 40).steps.length, 6);
+  });
+
   it('bins episode returns per run, then averages the bins over runs', () => {
     const run = (seed: number, returns: Array<[number, number]>): RunSeries => ({ runId: `m-${seed}`, method: 'm', seed, windows: [], shifts: [], episodes: returns.map(([step, r]) => ({ step, return: r })) });
     // Bins of width 50 over (0, 100]: run 1 has bin means 2 and 10, run 2 has 4 and nothing.

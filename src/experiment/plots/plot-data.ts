@@ -115,12 +115,27 @@ export function episodeRows(groups: MethodGroup[], bins: number): CurveRow[] {
   return rows;
 }
 
-/** Every shift step of any run, sorted and de-duplicated, then thinned to at most `maxMarkers` evenly spaced ones. */
+/**
+ * Every shift step of any run, sorted and de-duplicated, then thinned to at most `maxMarkers` evenly spaced ones.
+ * Shifts taken at an episode end (Slippery Ant: the first episode end after N steps) land a few steps apart in
+ * every run; when there are too many markers, those within 0.25% of the run length of a cluster's first step
+ * are one shift, drawn at that first step, before any thinning.
+ */
 export function shiftMarkers(runs: RunSeries[], maxMarkers: number): { steps: number[]; total: number; every: number } {
-  const all = [...new Set(runs.flatMap((r) => r.shifts))].sort((a, b) => a - b);
+  let all = [...new Set(runs.flatMap((r) => r.shifts))].sort((a, b) => a - b);
+  if (all.length > maxMarkers) all = clusterSteps(all, SHIFT_CLUSTER_FRACTION * all[all.length - 1]!);
   if (all.length <= maxMarkers) return { steps: all, total: all.length, every: 1 };
   const every = Math.ceil(all.length / maxMarkers);
   return { steps: all.filter((_, i) => i % every === every - 1), total: all.length, every };
+}
+
+const SHIFT_CLUSTER_FRACTION = 0.0025;
+
+/** The first step of each run of sorted steps that lie within `tolerance` of that first one. */
+function clusterSteps(sorted: number[], tolerance: number): number[] {
+  const firsts: number[] = [];
+  for (const step of sorted) if (firsts.length === 0 || step - firsts[firsts.length - 1]! > tolerance) firsts.push(step);
+  return firsts;
 }
 
 /** "3 seeds" or "2–5 seeds", from the runs per method. */
