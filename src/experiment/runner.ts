@@ -75,8 +75,8 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | nul
 
 /**
  * Where `current` would mix its results with the stored resolution's: a different run length, or a
- * run id both hold with a different resolved run (spec, grid values, seed). Null when every stored
- * result stays valid.
+ * run id both hold with a different resolved run (spec, grid values, seed). A spec's `description` is a
+ * label that changes no result, so rewording it keeps the runs. Null when every stored result stays valid.
  */
 export function incompatibility(stored: unknown, current: ResolvedExperiment): string | null {
   const old = stored as Partial<ResolvedExperiment>;
@@ -86,10 +86,16 @@ export function incompatibility(stored: unknown, current: ResolvedExperiment): s
   for (const run of current.runs) {
     const before = storedRuns.get(run.id);
     if (!before) continue;
-    const difference = firstDifference(before, JSON.parse(JSON.stringify(run)) as unknown, `runs['${run.id}']`);
+    const difference = firstDifference(withoutSpecDescription(before), withoutSpecDescription(JSON.parse(JSON.stringify(run)) as ResolvedRun), `runs['${run.id}']`);
     if (difference !== null) return difference;
   }
   return null;
+}
+
+function withoutSpecDescription(run: ResolvedRun): unknown {
+  if (typeof run.spec !== 'object' || run.spec === null) return run;
+  const { description: _description, ...spec } = run.spec;
+  return { ...run, spec };
 }
 
 /** Prepares the output folder: clears it on restart, refuses runs that would mix results, writes experiment.json. */

@@ -116,6 +116,9 @@ describe('runExperiment', () => {
     assert.deepEqual(progress.starts.map(([id]) => id).sort(), ['bp-seed3', 'cbp-seed3'], 'only the new seed runs');
     await writeReport({ experiment: grown, outDir: out, command: COMMAND });
     assert.match(await readFile(join(out, 'report.md'), 'utf8'), /all 0–2k/);
+    const relabelled = resolveExperiment({ ...raw, seeds: [1, 2, 3], base: { ...raw.base, description: 'reworded' } }).experiment;
+    await prepareOutput(out, relabelled, false);
+    assert.equal(JSON.parse(await readFile(join(out, 'experiment.json'), 'utf8')).runs[0].spec.description, 'reworded', 'a reworded description keeps the runs');
     const changedSpec = resolveExperiment({ ...raw, methods: { ...raw.methods, bp: { agent: { optimizer: { kind: 'sgd', learningRate: 0.02 } } } } }).experiment;
     await assert.rejects(prepareOutput(out, changedSpec, false), (error: unknown) => {
       assert.ok(error instanceof PlasticdError);
