@@ -19,7 +19,9 @@ import { packageVersion } from '../util/package-version.ts';
 import { PlasticdError } from '../util/errors.ts';
 import { checkRedis, parseRedisTarget } from './redis-target.ts';
 import { startQueueWorker } from './queue-worker.ts';
+import type { QueueWorker } from './queue-worker.ts';
 import { startAgentHost } from './agent-host.ts';
+import type { AgentHost } from './agent-host.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -113,9 +115,20 @@ export async function workerCommand(args: string[]): Promise<number> {
   const logger = pino({ level: flags.logLevel, base: { pid: process.pid, worker: flags.name } });
   await checkRedis(target);
   const metrics = createWorkerMetrics({ worker: flags.name, queue: target.display, concurrency: flags.concurrency, version: packageVersion(), backend: () => 'auto' });
-  const worker = await startQueueWorker({ target, name: flags.name, concurrency: flags.concurrency, lockSeconds: flags.lockSeconds, logger, metrics });
-  const agents = flags.agents === 0 ? null : await startAgentHost({ target, name: flags.name, concurrency: flags.agents, lockSeconds: flags.lockSeconds, logger, metrics });
-  const server = await serveMetrics(metrics, flags.metricsHost, flags.metricsPort, () => ({ activeRuns: worker.active, activeAgents: agents?.active ?? 0 }));
+  // The metrics port first: a worker that cannot serve it stops before it has taken any run.
+  let worker: QueueWorker | null = null;
+  let agents: AgentHost | null = null;
+  const server = await serveMetrics(metrics, flags.metricsHost, flags.metricsPort, () => ({ activeRuns: worker?.active ?? 0, activeAgents: agents?.active ?? 0 }));
+  try {
+    worker = await startQueueWorker({ target, name: flags.name, concurrency: flags.concurrency, lockSeconds: flags.lockSeconds, logger, metrics });
+    agents = flags.agents === 0 ? null : await startAgentHost({ target, name: flags.name, concurrency: flags.agents, lockSeconds: flags.lockSeconds, logger, metrics });
+  } catch (error) {
+    await worker?.close();
+    await new Promise((done) => server.close(done));
+    throw error;
+  }
+  const runs = worker;
+  const hosted = agents;
   const port = (server.address() as { port: number }).port;
   const advertised = `${flags.metricsHost === '0.0.0.0' || flags.metricsHost === '::' ? hostname() : flags.metricsHost}:${port}`;
   const sdFile = flags.sdDir === null ? null : join(flags.sdDir, `${flags.name}.json`);
@@ -138,8 +151,8 @@ export async function workerCommand(args: string[]): Promise<number> {
       hardStop.unref();
       void (async () => {
         await Promise.all([
-          worker.close().catch((error: unknown) => logger.error({ err: error }, 'closing the queue worker failed')),
-          agents?.close().catch((error: unknown) => logger.error({ err: error }, 'closing the agent host failed')),
+          runs.close().catch((error: unknown) => logger.error({ err: error }, 'closing the queue worker failed')),
+          hosted?.close().catch((error: unknown) => logger.error({ err: error }, 'closing the agent host failed')),
         ]);
         if (sdFile !== null) await rm(sdFile, { force: true });
         await new Promise((done) => server.close(done));

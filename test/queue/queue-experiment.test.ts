@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -177,5 +179,24 @@ describe('plasticd experiment --queue with plasticd worker processes', { skip: R
     const badFlag = startCli(['worker', '--queue', redis.url, '--concurrency', '0']);
     assert.equal((await badFlag.exited).code, 2);
     assert.match(badFlag.output(), /--concurrency must be an integer 1–256, got '0'/);
+  });
+
+  it('stops a worker whose metrics port is taken before it takes any run', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    const url = `${redis.url}?prefix=portclash`; // a queue no other worker of this test serves
+    const target = parseRedisTarget(url);
+    const queue = new Queue(RUN_QUEUE, { connection: target.connection, prefix: target.prefix });
+    try {
+      const job = await queue.add(RUN_JOB, { experiment: 'x', outDir: 'relative/path', runId: 'r1', spec: {}, steps: 10, checkpointEverySeconds: 1 });
+      const worker = startCli(['worker', '--queue', url, '--concurrency', '1', '--metrics-port', String(port)]);
+      assert.equal((await worker.exited).code, 1);
+      assert.match(worker.output(), new RegExp(`cannot serve metrics on 127\\.0\\.0\\.1:${port}: the port is in use \\(pick another with --metrics-port, or 0 for any\\)`));
+      assert.equal(await job.getState(), 'waiting', 'the job was never taken');
+    } finally {
+      await queue.close();
+      busy.close();
+    }
   });
 });
