@@ -97,6 +97,7 @@ describe('plasticd experiment --queue with plasticd worker processes', { skip: R
     const [w1, w2] = workers as [CliProcess, CliProcess, CliProcess];
     await Promise.all(workers.map((worker) => worker.waitFor(/taking runs from/)));
 
+    const queuedAt = Math.floor(Date.now() / 1000);
     const coordinator = startCli(['experiment', 'queued.yaml', '--out', 'results', '--queue', redis.url], { cwd: join(root, 'queued') });
     // SIGKILL w1 once it has checkpointed a run: that run must move to another worker and resume there.
     const killedRun = (await w1.waitFor(CHECKPOINTED, 120_000))[1]!;
@@ -125,12 +126,15 @@ describe('plasticd experiment --queue with plasticd worker processes', { skip: R
       assert.deepEqual(up, { w1: '0', w3: '1' });
       const finished = await prometheus.query('plasticd_worker_runs_total{job="plasticd-worker",worker="w3",outcome="finished"}');
       assert.ok(Number((finished.data?.result as VectorSample[])[0]?.value[1]) >= 1, JSON.stringify(finished));
-      // The shipped workers dashboard, as Grafana would query it for all workers: every expression has data.
+      // The shipped workers dashboard, as Grafana would query it for all workers over the test's time range
+      // (a run's series live while it trains on a worker, so its panels have data while the runs trained):
+      // every expression has data.
       const workers = (await prometheus.api<{ data: string[] }>(`/api/v1/label/worker/values?match[]=plasticd_worker_info`)).data;
       const values = { __rate_interval: '1m', __interval: '1m', __range: '1m', worker: `(${workers.join('|')})` };
+      const range = `&start=${queuedAt}&end=${Math.ceil(Date.now() / 1000)}&step=1`;
       const empty: string[] = [];
       for (const { where, expr } of dashboardExpressions(WORKERS_DASHBOARD)) {
-        const answer = await prometheus.query(substitute(expr, values));
+        const answer = await prometheus.api<{ status: string; data?: { result?: unknown[] } }>(`/api/v1/query_range?query=${encodeURIComponent(substitute(expr, values))}${range}`);
         if (answer.status !== 'success' || !Array.isArray(answer.data?.result) || answer.data.result.length === 0) empty.push(`${where}: ${expr}`);
       }
       assert.deepEqual(empty, [], 'every panel of the workers dashboard has data');
