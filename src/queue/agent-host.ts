@@ -18,7 +18,7 @@ import { AGENT_QUEUE, AgentJobDataSchema, agentKeys, decode, encode, entryMessag
 import type { HostMessage, HostRequest } from './agent-jobs.ts';
 import type { RedisTarget } from './redis-target.ts';
 import { startBullWorker } from './bull-worker.ts';
-import type { WorkerMetrics } from './worker-metrics.ts';
+import type { AgentJobOutcome, WorkerMetrics } from './worker-metrics.ts';
 
 export interface AgentHostOptions {
   target: RedisTarget;
@@ -36,7 +36,6 @@ export interface AgentHost {
   close(): Promise<void>;
 }
 
-export type AgentJobOutcome = 'exited' | 'superseded' | 'orphaned' | 'lease-lost';
 
 const HEARTBEAT_MS = 1000;
 /** Messages the daemon has not read before the run is given up as orphaned by its daemon (minutes of traffic). */
@@ -88,22 +87,29 @@ export async function startAgentHost(options: AgentHostOptions): Promise<AgentHo
       thread.on('error', (error) => void send({ type: 'crash', message: error.message }));
       const heartbeat = setInterval(() => {
         void send({ type: 'heartbeat', worker: name });
-        void Promise.all([commands.get(keys.current), commands.xlen(keys.out)]).then(([current, unread]) => {
-          // The daemon moved on, or is gone (nobody has read what this run sent for a long while).
-          if (current !== String(data.generation) || unread > MAX_UNREAD) stopThread('superseded');
-        });
+        Promise.all([commands.get(keys.current), commands.xlen(keys.out)]).then(
+          ([current, unread]) => {
+            // The daemon moved on, or is gone (nobody has read what this run sent for a long while).
+            if (current !== String(data.generation) || unread > MAX_UNREAD) stopThread('superseded');
+          },
+          (error: unknown) => log.debug({ err: error }, 'checking the generation failed; next heartbeat retries'),
+        );
       }, HEARTBEAT_MS);
       const onLease = () => stopThread('lease-lost');
       lease?.addEventListener('abort', onLease, { once: true });
-      const onDrain = () => void send({ type: 'draining', worker: name });
+      // Draining: the daemon is told, and has DRAIN_MS to checkpoint and stop the run before it is stopped here.
+      let drainTimer: NodeJS.Timeout | null = null;
+      const onDrain = () => {
+        void send({ type: 'draining', worker: name });
+        drainTimer = setTimeout(() => stopThread('exited'), DRAIN_MS);
+      };
       draining.signal.addEventListener('abort', onDrain, { once: true });
       if (draining.signal.aborted) onDrain();
-      const drainTimer = new Promise<void>((resolve) => draining.signal.addEventListener('abort', () => setTimeout(resolve, DRAIN_MS).unref(), { once: true }));
-      void drainTimer.then(() => stopThread('exited'));
       const relaying = relayRequests(reader, keys.in, thread, () => ended, log);
       const code = await exited;
       ended = true;
       clearInterval(heartbeat);
+      if (drainTimer !== null) clearTimeout(drainTimer);
       lease?.removeEventListener('abort', onLease);
       draining.signal.removeEventListener('abort', onDrain);
       if (outcome === 'exited') await send({ type: 'exit', code });

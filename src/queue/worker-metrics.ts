@@ -12,6 +12,8 @@ import { libm } from '../util/libm.ts';
 export const RUN_OUTCOMES = ['finished', 'failed', 'interrupted', 'abandoned', 'error'] as const;
 export const AGENT_OUTCOMES = ['exited', 'superseded', 'orphaned', 'lease-lost'] as const;
 export type WorkerRunOutcome = (typeof RUN_OUTCOMES)[number];
+/** How a hosted agent run left this worker (agent-host.ts). */
+export type AgentJobOutcome = (typeof AGENT_OUTCOMES)[number];
 
 export interface WorkerMetrics {
   registry: Registry;
@@ -19,7 +21,7 @@ export interface WorkerMetrics {
   runStarted(): void;
   runEnded(outcome: WorkerRunOutcome): void;
   agentStarted(): void;
-  agentEnded(outcome: string): void;
+  agentEnded(outcome: AgentJobOutcome): void;
 }
 
 export function createWorkerMetrics(options: { worker: string; queue: string; concurrency: number; version: string; backend: () => string }): WorkerMetrics {
