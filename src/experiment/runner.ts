@@ -10,7 +10,7 @@
  * seeds or methods add runs, and report phases, metrics or texts only redraw the report.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../daemon/store/atomic-file.ts';
@@ -159,7 +159,7 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
         },
       });
     } finally {
-      recordTiming(timing, run.id, (performance.now() - runStarted) / 1000, result?.steps ?? 0);
+      await recordTiming(outDir, timing, run.id, (performance.now() - runStarted) / 1000, result?.steps ?? 0).catch((error: unknown) => progress.log(`${run.id}: writing timing.json failed: ${(error as Error).message}`));
     }
     const outcome = result.outcome === 'abandoned' ? 'interrupted' : result.outcome;
     progress.runEnded(run.id, outcome, result.detail);
@@ -220,7 +220,7 @@ export function experimentResult(experiment: ResolvedExperiment, finished: reado
 /** Adds the invocation's wall time (since `started`, a performance.now()) and writes timing.json. */
 export async function saveTiming(outDir: string, timing: Timing, started: number): Promise<void> {
   timing.totalSeconds = round((timing.totalSeconds ?? 0) + (performance.now() - started) / 1000);
-  await writeFile(join(outDir, TIMING_FILE), `${JSON.stringify(timing, null, 2)}\n`);
+  await writeTiming(outDir, timing);
 }
 
 export interface Timing {
@@ -229,12 +229,34 @@ export interface Timing {
   totalSeconds?: number;
 }
 
-/** Adds one invocation's wall time to a run's entry. */
-export function recordTiming(timing: Timing, runId: string, seconds: number, steps: number): void {
+/**
+ * Adds one invocation's wall time to a run's entry and writes timing.json at once, so an invocation
+ * that is killed keeps the times of the runs it saw end.
+ */
+export async function recordTiming(outDir: string, timing: Timing, runId: string, seconds: number, steps: number): Promise<void> {
   const entry = timing.runs[runId] ?? { seconds: 0, steps: 0 };
   entry.seconds = round(entry.seconds + seconds);
   entry.steps = Math.max(entry.steps, steps);
   timing.runs[runId] = entry;
+  await writeTiming(outDir, timing);
+}
+
+/** Pending timing.json writes per path: each serializes the timing when its turn comes, so the last write holds every entry. */
+const timingWrites = new Map<string, Promise<void>>();
+
+function writeTiming(outDir: string, timing: Timing): Promise<void> {
+  const path = join(outDir, TIMING_FILE);
+  const write = (timingWrites.get(path) ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(async () => {
+      await writeFileAtomic(path, `${JSON.stringify(timing, null, 2)}\n`);
+    });
+  timingWrites.set(path, write);
+  const forget = () => {
+    if (timingWrites.get(path) === write) timingWrites.delete(path);
+  };
+  write.then(forget, forget);
+  return write;
 }
 
 export async function loadTiming(outDir: string): Promise<Timing> {

@@ -103,7 +103,7 @@ export async function runExperimentOnQueue(options: QueuedExperimentOptions): Pr
         if (!pending.delete(jobId)) return; // settled meanwhile
         const marker = await readDoneMarker(outDir, run.id);
         const result = job?.returnvalue as RunJobResult | undefined;
-        if (result) recordTiming(timing, run.id, result.seconds, result.steps);
+        if (result) await recordTiming(outDir, timing, run.id, result.seconds, result.steps).catch((error: unknown) => progress.log(`${run.id}: writing timing.json failed: ${(error as Error).message}`));
         if (marker !== null) progress.runProgress(run.id, marker.steps);
         if (marker?.status === 'finished') finished.push(run.id);
         else if (marker?.status === 'failed') failed.push(run.id);

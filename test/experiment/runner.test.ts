@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveExperiment } from '../../src/experiment/resolve.ts';
-import { prepareOutput, runDirectory, runExperiment } from '../../src/experiment/runner.ts';
+import { loadTiming, prepareOutput, recordTiming, runDirectory, runExperiment } from '../../src/experiment/runner.ts';
 import { writeReport } from '../../src/experiment/report.ts';
 import { silentProgress } from '../../src/experiment/progress.ts';
 import type { ProgressReporter } from '../../src/experiment/progress.ts';
@@ -125,6 +125,16 @@ describe('runExperiment', () => {
       assert.match(error.message, /differs at 'runs\['bp-seed1'\]\.spec\.agent\.optimizer\.learningRate'/);
       return true;
     });
+  });
+
+  it('writes a run\'s time to timing.json as soon as it ends, so a killed invocation keeps it', async () => {
+    const out = join(root, 'timing');
+    await prepareOutput(out, resolveExperiment(raw).experiment, false);
+    const timing = await loadTiming(out);
+    // Two runs ending at once (two threads): both entries reach the file, whichever write lands last.
+    await Promise.all([recordTiming(out, timing, 'bp-seed1', 12.5, 2000), recordTiming(out, timing, 'cbp-seed1', 7.25, 1500)]);
+    await recordTiming(out, timing, 'bp-seed1', 1.5, 2000);
+    assert.deepEqual(await loadTiming(out), { runs: { 'bp-seed1': { seconds: 14, steps: 2000 }, 'cbp-seed1': { seconds: 7.25, steps: 1500 } }, totalSeconds: 0 });
   });
 
   it('refuses an output folder holding a different configuration unless restarting', async () => {
