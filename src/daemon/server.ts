@@ -15,8 +15,6 @@ import type { DaemonConfig } from '../config/daemon-config.ts';
 import { initBackend } from '../nn/backend.ts';
 import { libm } from '../util/libm.ts';
 import { packageVersion } from '../util/package-version.ts';
-
-export { packageVersion };
 import { PrometheusExporter } from '../../monitoring/exporters/prometheus.ts';
 import { buildApp } from './app.ts';
 import { handleClientError } from './errors.ts';

@@ -6,20 +6,15 @@
  */
 import { Worker } from 'node:worker_threads';
 import { PlasticdError } from '../util/errors.ts';
+import { tsxWorkerSource } from '../util/tsx-worker.ts';
 import type { AgentChannel, WorkerHandlers } from './agent-channel.ts';
 import { PendingRequests } from './pending-requests.ts';
 import type { WorkerInit, WorkerMessage, WorkerRequest } from './worker.ts';
 
 export type { WorkerHandlers };
 
-const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
-/**
- * Node 20 does not apply `--import tsx` to a worker's own entry module, so the worker starts from
- * a tiny script that registers tsx's ESM and CommonJS hooks (as `--import tsx` does) first and then imports worker.ts.
- */
-export const WORKER_BOOTSTRAP = `Promise.all([import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}), import(${JSON.stringify(import.meta.resolve('tsx/cjs/api'))})])
-  .then(([esm, cjs]) => { esm.register(); cjs.register(); return import(${JSON.stringify(WORKER_URL)}); })
-  .catch((error) => { setImmediate(() => { throw error; }); });`;
+/** The source of an agent's worker thread (worker.ts), also what a queue worker runs a hosted agent in. */
+export const WORKER_BOOTSTRAP = tsxWorkerSource(new URL('./worker.ts', import.meta.url).href);
 
 export class WorkerChannel implements AgentChannel {
   readonly placement = 'thread';

@@ -45,10 +45,11 @@ export async function experimentCommand(options: ExperimentCommandOptions): Prom
     throw new PlasticdError('invalid_argument', `--workers must be a positive integer, got ${String(options.workers)}`);
   }
   const command = canonicalCommand(options);
+  const target = options.queue !== undefined ? parseRedisTarget(options.queue) : null;
   const resumeCommand = [
     command,
     ...(options.workers !== undefined ? ['--workers', String(options.workers)] : []),
-    ...(options.queue !== undefined ? ['--queue', parseRedisTarget(options.queue).display] : []),
+    ...(target !== null ? ['--queue', target.display] : []),
   ].join(' ');
   stdout.write(`experiment '${experiment.name}' (scale ${experiment.scale}): ${experiment.runs.length} runs of ${experiment.steps.toLocaleString('en-US')} steps → ${outDir}\n`);
 
@@ -76,17 +77,17 @@ export async function experimentCommand(options: ExperimentCommandOptions): Prom
       progress: createProgress({ stream: stdout }),
     };
     const result =
-      options.queue !== undefined
-        ? await runExperimentOnQueue({ ...common, outDir: resolve(outDir), target: parseRedisTarget(options.queue) })
+      target !== null
+        ? await runExperimentOnQueue({ ...common, outDir: resolve(outDir), target })
         : await runExperiment({ ...common, outDir, ...(options.workers !== undefined ? { workers: options.workers } : {}) });
-    if (result.status === 'interrupted' && options.queue !== undefined && !controller.signal.aborted) {
+    if (result.status === 'interrupted' && target !== null && !controller.signal.aborted) {
       stdout.write(
         `The queue gave up on ${result.unfinished.length} runs after repeated worker errors (${result.unfinished.join(', ')}); the workers' logs say why.\n` +
           `Run the same command again to retry them:\n  ${resumeCommand}\n`,
       );
       return 1;
     }
-    if (result.status === 'interrupted' && options.queue !== undefined) {
+    if (result.status === 'interrupted' && target !== null) {
       stdout.write(
         `Stopped following: ${result.finished.length + result.failed.length} of ${result.runs} runs done; the others go on on the workers.\n` +
           `Follow them again (and write the report when they end) with the same command:\n  ${resumeCommand}\n`,

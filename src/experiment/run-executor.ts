@@ -17,6 +17,7 @@ import { writeFileAtomic } from '../daemon/store/atomic-file.ts';
 import type { RunCounters } from '../run/agent-run.ts';
 import type { RunEvent } from '../run/events.ts';
 import { PlasticdError } from '../util/errors.ts';
+import { tsxWorkerSource } from '../util/tsx-worker.ts';
 import type { ResolvedRun } from './resolve.ts';
 import type { RunWorkerMessage, RunWorkerRequest } from './run-worker.ts';
 
@@ -76,11 +77,7 @@ export interface RunExecutionResult {
   fromStep: number;
 }
 
-const RUN_WORKER_URL = new URL('./run-worker.ts', import.meta.url).href;
-/** As the supervisor does: a worker's own entry module needs tsx's hooks registered first (Node 20). */
-const WORKER_BOOTSTRAP = `Promise.all([import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}), import(${JSON.stringify(import.meta.resolve('tsx/cjs/api'))})])
-  .then(([esm, cjs]) => { esm.register(); cjs.register(); return import(${JSON.stringify(RUN_WORKER_URL)}); })
-  .catch((error) => { setImmediate(() => { throw error; }); });`;
+const WORKER_BOOTSTRAP = tsxWorkerSource(new URL('./run-worker.ts', import.meta.url).href);
 
 export function runDirectory(outDir: string, runId: string): string {
   return join(outDir, RUNS_DIRECTORY, 'agents', runId);

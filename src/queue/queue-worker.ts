@@ -12,7 +12,7 @@ import { UnrecoverableError, WaitingError } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { executeRun, readDoneMarker } from '../experiment/run-executor.ts';
-import type { RunExecutionResult } from '../experiment/run-executor.ts';
+import type { RunExecutionResult, RunThread } from '../experiment/run-executor.ts';
 import type { ResolvedRun } from '../experiment/resolve.ts';
 import type { RedisTarget } from './redis-target.ts';
 import { startBullWorker } from './bull-worker.ts';
@@ -98,7 +98,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
   };
 
-  const runJob = (job: Job<unknown, RunJobResult>, data: RunJobData, thread: Awaited<ReturnType<RunThreadPool['take']>>, log: Logger, lease?: AbortSignal): Promise<RunExecutionResult> => {
+  const runJob = (job: Job<unknown, RunJobResult>, data: RunJobData, thread: RunThread, log: Logger, lease?: AbortSignal): Promise<RunExecutionResult> => {
     let fromStep = 0;
     let reportedAt = 0;
     const report = (steps: number) => {

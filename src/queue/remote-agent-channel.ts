@@ -32,6 +32,13 @@ export interface AgentQueueHubOptions {
 /** How long the run's init stays in Redis if nobody cleans up (a daemon killed meanwhile). */
 const INIT_TTL_SECONDS = 7 * 86_400;
 
+type AgentKeys = ReturnType<typeof agentKeys>;
+/** A generation's job data and Redis keys, once its job is queued. */
+interface GenerationKeys {
+  data: AgentJobData;
+  keys: AgentKeys;
+}
+
 interface Follower {
   lastId: string;
   onMessage(message: HostMessage): void;
@@ -84,7 +91,7 @@ export class AgentQueueHub {
   }
 
   /** Starts a generation of `agent`'s run: a new number, marked current, its init stored and its job queued. */
-  async begin(agent: string, init: WorkerInit): Promise<{ data: AgentJobData; keys: ReturnType<typeof agentKeys> }> {
+  async begin(agent: string, init: WorkerInit): Promise<GenerationKeys> {
     const base = agentKeyBase(this.options.target.prefix, this.daemon, agent);
     const generation = await this.commands.incr(agentKeys(base, 0).counter);
     const keys = agentKeys(base, generation);
@@ -95,7 +102,7 @@ export class AgentQueueHub {
   }
 
   /** Ends a generation: no longer current (a worker still hosting it stops), its keys and waiting job removed. */
-  async end(data: AgentJobData, keys: ReturnType<typeof agentKeys>): Promise<void> {
+  async end(data: AgentJobData, keys: AgentKeys): Promise<void> {
     const current = await this.commands.get(keys.current);
     if (current === String(data.generation)) await this.commands.del(keys.current);
     await this.commands.del(keys.init, keys.in, keys.out, keys.hosted);
@@ -166,7 +173,7 @@ export class AgentQueueHub {
 interface Generation {
   handlers: WorkerHandlers;
   /** Set once the job and keys exist. */
-  setup: Promise<{ data: AgentJobData; keys: ReturnType<typeof agentKeys> }>;
+  setup: Promise<GenerationKeys>;
   hosted: boolean;
   lastSeen: number;
   exited: Promise<void>;
@@ -266,7 +273,7 @@ export class RemoteAgentChannel implements AgentChannel {
   checkAlive(now: number, lostAfterMs: number): void {
     const generation = this.current;
     if (!generation || !generation.hosted || now - generation.lastSeen <= lostAfterMs) return;
-    this.lose(generation, `no word from worker ${this.host} for ${Math.round((now - generation.lastSeen) / 1000)} s`, false);
+    this.lose(generation, `no word from worker ${this.host} for ${Math.round((now - generation.lastSeen) / 1000)} s`);
   }
 
   private onMessage(generation: Generation, message: HostMessage): void {
@@ -299,13 +306,13 @@ export class RemoteAgentChannel implements AgentChannel {
         if (generation.handlers.lost) generation.handlers.lost(`worker ${message.worker} is shutting down`, { checkpointFirst: true });
         break;
       case 'orphaned':
-        this.lose(generation, `its worker died and the queue handed the job to ${message.worker}`, false);
+        this.lose(generation, `its worker died and the queue handed the job to ${message.worker}`);
         break;
     }
   }
 
-  /** The generation's worker is gone: end it and let the supervisor resume the run elsewhere. */
-  private lose(generation: Generation, reason: string, checkpointFirst: boolean): void {
+  /** The generation's worker is gone (it cannot checkpoint any more): end it and let the supervisor resume the run elsewhere. */
+  private lose(generation: Generation, reason: string): void {
     this.current = null;
     this.logger.warn({ reason }, 'lost the worker running the agent');
     this.rejectAll(new PlasticdError('invalid_state', `agent '${this.agent}' lost its worker: ${reason}`));
@@ -315,11 +322,11 @@ export class RemoteAgentChannel implements AgentChannel {
         await this.finish(generation, started);
       })
       .catch(() => undefined);
-    if (generation.handlers.lost) generation.handlers.lost(reason, { checkpointFirst });
+    if (generation.handlers.lost) generation.handlers.lost(reason, { checkpointFirst: false });
     else generation.handlers.exit(-1);
   }
 
-  private async finish(generation: Generation, started: { data: AgentJobData; keys: ReturnType<typeof agentKeys> }): Promise<void> {
+  private async finish(generation: Generation, started: GenerationKeys): Promise<void> {
     generation.unfollow();
     if (this.current === null) {
       this.host = 'queued';
